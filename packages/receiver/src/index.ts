@@ -1,0 +1,40 @@
+export { decodeContentEncoding } from './body.js';
+export {
+  ListenError,
+  PushRejectedError,
+  ReceiverError,
+  ReceiverOptionsError,
+  TlsConfigError,
+} from './errors.js';
+export {
+  type Admission,
+  DROP_REASONS,
+  type DropReason,
+  formatLabels,
+  type OnFull,
+  OTHER_STREAMS,
+  TRUNCATED_META_KEY,
+} from './ingest.js';
+export { listenWarnings } from './listen.js';
+export { decodeRaw } from './raw.js';
+export {
+  API_VERSION,
+  DEFAULTS,
+  Receiver,
+  type ReceiverOptions,
+  type ReceiverState,
+  type ReceiverStats,
+} from './server.js';
+export { parseTimestamp } from './timestamp.js';
+export type {
+  CaptureEntry,
+  DecodedPush,
+  DecodeFn,
+  DecodeLimits,
+  PushEntry,
+  PushRequestInput,
+  PushStream,
+  Redactor,
+  Sink,
+  SinkStats,
+} from './types.js';
