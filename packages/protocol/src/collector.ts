@@ -1,0 +1,117 @@
+/**
+ * Gathers decoded streams: merges streams that carry the same label set, enforces the entry / stream
+ * limits, records per-stream rejections, and builds the {@link DecodedPush}.
+ */
+import { DuplicateLabelError, type ProtocolError, TooManyEntriesError } from './errors.js';
+import { formatLabels, type ParsedLabelSet, parseLabelSet } from './labels.js';
+import type { DecodedPush, PushEntry, PushFormat, PushStream, RejectedEntries } from './types.js';
+
+export class StreamCollector {
+  /** Entries admitted so far (kept or rejected), checked against maxEntries. */
+  entryCount = 0;
+  /** Stream objects seen, checked against maxStreams. */
+  streamCount = 0;
+  lineBytes = 0;
+  private readonly byCanonical = new Map<string, PushStream>();
+  /** Raw label string → stream (or null when rejected), so repeated identical strings parse once. */
+  private readonly byRaw = new Map<string, PushStream | DuplicateLabelError>();
+  private readonly order: PushStream[] = [];
+  private rejected: RejectedEntries[] | undefined;
+
+  constructor(
+    readonly maxEntries: number,
+    readonly maxStreams: number,
+  ) {}
+
+  /** Counts one stream object of the request. */
+  countStream(): void {
+    if (++this.streamCount > this.maxStreams) throw new TooManyEntriesError('streams', this.maxStreams);
+  }
+
+  /** Counts `n` entries about to be materialised. */
+  countEntries(n: number): void {
+    this.entryCount += n;
+    if (this.entryCount > this.maxEntries) throw new TooManyEntriesError('entries', this.maxEntries);
+  }
+
+  /**
+   * The stream for a raw label string, or a DuplicateLabelError when the label set is rejected.
+   * @throws {LabelParseError} the whole request fails on an unparsable label string, as in Loki.
+   */
+  streamForRaw(raw: string): PushStream | DuplicateLabelError {
+    const hit = this.byRaw.get(raw);
+    if (hit !== undefined) return hit;
+    const result = this.streamForParsed(parseLabelSet(raw), raw);
+    this.byRaw.set(raw, result);
+    return result;
+  }
+
+  /** The stream for an already parsed label set (JSON objects, OTLP attributes). */
+  streamForParsed(parsed: ParsedLabelSet, raw?: string): PushStream | DuplicateLabelError {
+    if (parsed.duplicate !== undefined) {
+      return new DuplicateLabelError(raw ?? formatLabels(parsed.labels), parsed.duplicate);
+    }
+    const key = formatLabels(parsed.labels);
+    let stream = this.byCanonical.get(key);
+    if (stream === undefined) {
+      stream = { labels: parsed.labels, entries: [] };
+      this.byCanonical.set(key, stream);
+      this.order.push(stream);
+    }
+    return stream;
+  }
+
+  /** Appends entries decoded for one stream object; adopts the array when the stream is still empty. */
+  append(stream: PushStream, entries: PushEntry[]): void {
+    if (stream.entries.length === 0) {
+      stream.entries = entries;
+      return;
+    }
+    const target = stream.entries;
+    for (let k = 0; k < entries.length; k++) target.push(entries[k]!);
+  }
+
+  /** Records entries that are not kept, with the reason (grouped per stream and code). */
+  reject(labels: string, entries: number, error: ProtocolError): void {
+    if (entries === 0) return;
+    this.rejected ??= [];
+    for (const r of this.rejected) {
+      if (r.labels === labels && r.error.code === error.code && r.error.message === error.message) {
+        r.entries += entries;
+        return;
+      }
+    }
+    this.rejected.push({ labels, entries, error });
+  }
+
+  finish(format: PushFormat): DecodedPush {
+    const streams: PushStream[] = [];
+    let lines = 0;
+    for (const s of this.order) {
+      if (s.entries.length === 0) continue;
+      streams.push(s);
+      lines += s.entries.length;
+    }
+    const out: DecodedPush = { streams, lines, lineBytes: this.lineBytes, format };
+    if (this.rejected !== undefined) out.rejected = this.rejected;
+    return out;
+  }
+}
+
+/** UTF-8 byte length of a JS string without allocating (lone surrogates count as U+FFFD, 3 bytes). */
+export function utf8Length(s: string): number {
+  let n = s.length;
+  for (let k = 0; k < s.length; k++) {
+    const c = s.charCodeAt(k);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && k + 1 < s.length) {
+      const d = s.charCodeAt(k + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n += 2; // 4 bytes for 2 code units
+        k++;
+      } else n += 2;
+    } else n += 2;
+  }
+  return n;
+}

@@ -1,0 +1,203 @@
+/**
+ * Loki push protobuf (pkg/push/push.proto) decoder, reading the wire format directly into PushEntry
+ * objects. Field numbers: PushRequest.streams=1 (format=2 ignored); Stream labels=1, entries=2, hash=3;
+ * Entry timestamp=1 {seconds=1, nanos=2}, line=2, structuredMetadata=3 {name=1, value=2}, parsed=4
+ * (query-side only, ignored). Unknown fields are skipped, as any protobuf decoder does.
+ */
+import type { StreamCollector } from './collector.js';
+import { BadProtobufError, InvalidTimestampError, LabelParseError, LabelsTooLargeError } from './errors.js';
+import { MAX_LABELS_BYTES } from './labels.js';
+import { ProtoReader, utf8, utf8Slice, utf8Strict, WireError } from './proto-reader.js';
+import type { PushEntry } from './types.js';
+
+/** google.protobuf.Timestamp range that gogo's StdTimeUnmarshal accepts: 0001-01-01 .. 9999-12-31. */
+const MIN_SECONDS = -62135596800;
+const MAX_SECONDS = 253402300799;
+const NS_PER_S = 1_000_000_000n;
+const UNKNOWN = -1;
+
+interface Where {
+  stream: number;
+  entry: number;
+}
+
+function describe(w: Where): string {
+  if (w.stream < 0) return 'PushRequest';
+  if (w.entry < 0) return `PushRequest.streams[${w.stream}]`;
+  return `PushRequest.streams[${w.stream}].entries[${w.entry}]`;
+}
+
+/** Decodes a (snappy-decoded) PushRequest into the collector. @throws {ProtocolError} */
+export function decodeLokiProtobuf(buf: Buffer, out: StreamCollector): void {
+  const where: Where = { stream: UNKNOWN, entry: UNKNOWN };
+  const r = new ProtoReader(buf, 0, buf.length);
+  try {
+    let streamIndex = 0;
+    for (let tag = r.tag(); tag !== 0; tag = r.tag()) {
+      if (tag === 0x0a) {
+        const end = r.delimited();
+        where.stream = streamIndex;
+        where.entry = UNKNOWN;
+        decodeStream(r, end, out, where);
+        r.pos = end;
+        r.end = buf.length;
+        streamIndex++;
+        where.stream = UNKNOWN;
+      } else {
+        r.skip(tag & 7);
+      }
+    }
+  } catch (err) {
+    if (err instanceof WireError) throw new BadProtobufError(describe(where), err.offset, err.reason);
+    throw err;
+  }
+}
+
+function decodeStream(r: ProtoReader, end: number, out: StreamCollector, where: Where): void {
+  out.countStream();
+  const buf = r.buf;
+  const outerEnd = r.end;
+  r.end = end;
+  let labelsStart = -1;
+  let labelsEnd = -1;
+  const entries: PushEntry[] = [];
+  let lineBytes = 0;
+  let missingTs = 0;
+  // Timestamps of one stream usually share their second: cache the bigint of the last second.
+  let lastSec = Number.NaN;
+  let lastBase = 0n;
+  let entryIndex = 0;
+  for (let tag = r.tag(); tag !== 0; tag = r.tag()) {
+    if (tag === 0x12) {
+      const entryEnd = r.delimited();
+      where.entry = entryIndex++;
+      out.countEntries(1);
+      r.end = entryEnd;
+      let seconds = 0;
+      let nanos = 0;
+      let hasTs = false;
+      let line = '';
+      let lineLen = 0;
+      let metadata: Record<string, string> | undefined;
+      for (let t = r.tag(); t !== 0; t = r.tag()) {
+        if (t === 0x12) {
+          const lineEnd = r.delimited();
+          line = utf8(buf, r.pos, lineEnd);
+          lineLen = lineEnd - r.pos;
+          r.pos = lineEnd;
+        } else if (t === 0x0a) {
+          const tsEnd = r.delimited();
+          hasTs = true;
+          seconds = 0;
+          nanos = 0;
+          r.end = tsEnd;
+          for (let u = r.tag(); u !== 0; u = r.tag()) {
+            if (u === 0x08) {
+              r.varint64();
+              seconds = r.int64Number();
+            } else if (u === 0x10) {
+              r.varint64();
+              nanos = r.lo | 0; // int32: the low 32 bits, sign included
+            } else r.skip(u & 7);
+          }
+          r.end = entryEnd;
+        } else if (t === 0x1a) {
+          const pairEnd = r.delimited();
+          r.end = pairEnd;
+          let name = '';
+          let value = '';
+          for (let u = r.tag(); u !== 0; u = r.tag()) {
+            if (u === 0x0a || u === 0x12) {
+              const e = r.delimited();
+              const s = utf8(buf, r.pos, e);
+              r.pos = e;
+              if (u === 0x0a) name = s;
+              else value = s;
+            } else r.skip(u & 7);
+          }
+          r.end = entryEnd;
+          metadata ??= Object.create(null) as Record<string, string>;
+          metadata[name] = value;
+        } else {
+          r.skip(t & 7);
+        }
+      }
+      r.end = end;
+      if (!hasTs) {
+        missingTs++;
+        continue;
+      }
+      if (!(seconds >= MIN_SECONDS && seconds <= MAX_SECONDS) || nanos < 0 || nanos > 999_999_999) {
+        throw new InvalidTimestampError(
+          describe(where),
+          `${Number.isNaN(seconds) ? 'out-of-range' : seconds}s ${nanos}ns`,
+          'seconds must be within years 0001..9999 and nanos within 0..999999999 (google.protobuf.Timestamp)',
+        );
+      }
+      if (seconds !== lastSec) {
+        lastSec = seconds;
+        lastBase = BigInt(seconds) * NS_PER_S;
+      }
+      const ts = nanos === 0 ? lastBase : lastBase + BigInt(nanos);
+      lineBytes += lineLen;
+      entries.push(metadata === undefined ? { ts, line } : { ts, line, metadata });
+    } else if (tag === 0x0a) {
+      labelsEnd = r.delimited();
+      labelsStart = r.pos;
+      r.pos = labelsEnd;
+    } else {
+      r.skip(tag & 7);
+    }
+  }
+  where.entry = UNKNOWN;
+  r.end = outerEnd;
+  resolveStream(buf, labelsStart, labelsEnd, entries, lineBytes, missingTs, out, where);
+}
+
+function resolveStream(
+  buf: Buffer,
+  labelsStart: number,
+  labelsEnd: number,
+  entries: PushEntry[],
+  lineBytes: number,
+  missingTs: number,
+  out: StreamCollector,
+  where: Where,
+): void {
+  let raw = '';
+  if (labelsStart >= 0) {
+    if (labelsEnd - labelsStart > MAX_LABELS_BYTES) {
+      throw new LabelsTooLargeError(labelsEnd - labelsStart, MAX_LABELS_BYTES);
+    }
+    const s = utf8Strict(buf, labelsStart, labelsEnd);
+    if (s === undefined) {
+      const shown = utf8Slice(buf, labelsStart, Math.min(labelsEnd, labelsStart + 200));
+      throw new LabelParseError(
+        shown,
+        0,
+        1,
+        1,
+        `invalid UTF-8 rune in the label string of ${describe(where)}`,
+      );
+    }
+    raw = s;
+  }
+  const stream = out.streamForRaw(raw);
+  if (!('entries' in stream)) {
+    out.reject(raw, entries.length + missingTs, stream);
+    return;
+  }
+  if (missingTs > 0) {
+    out.reject(
+      raw,
+      missingTs,
+      new InvalidTimestampError(
+        describe(where),
+        '',
+        'entry has no timestamp (Loki stores it as year 0001 and rejects it)',
+      ),
+    );
+  }
+  out.lineBytes += lineBytes;
+  if (entries.length > 0) out.append(stream, entries);
+}
