@@ -8,6 +8,7 @@ import {
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { decodePush, encodeOtlpStatus } from '@logtap/protocol';
 import { decodeContentEncoding } from './body.js';
 import {
   formatHostPort,
@@ -47,8 +48,8 @@ export const DEFAULTS = {
 export interface ReceiverOptions {
   /** Where accepted lines go (a CaptureWriter). The receiver closes it on close(). */
   sink: Sink;
-  /** Decoder for the Loki and OTLP routes (e.g. decodePush from @logtap/protocol). */
-  decode: DecodeFn;
+  /** Decoder for the Loki and OTLP routes; default decodePush from @logtap/protocol. */
+  decode?: DecodeFn | undefined;
   /** The sink's bound on pending bytes (the --buffer); used for /ready, metrics and fast refusal. */
   queueBytes: number;
   host?: string | undefined;
@@ -90,6 +91,8 @@ export interface ReceiverStats {
   uptimeMs: number;
   pushes: number;
   pushesByStatus: Record<string, number>;
+  /** Decoded pushes by wire format (loki-protobuf, loki-json, otlp-json, logtap-raw, ...). */
+  pushesByFormat: Record<string, number>;
   linesReceived: number;
   bytesReceived: number;
   linesWritten: number;
@@ -143,6 +146,7 @@ export class Receiver {
   readonly #queueBytes: number;
   readonly #histogram = new Histogram();
   readonly #pushesByStatus = new Map<string, number>();
+  readonly #pushesByFormat = new Map<string, number>();
   readonly #clients = new Map<string, { pushes: number; lines: number }>();
   readonly #sockets = new Set<Socket>();
   readonly #startedAt: number;
@@ -159,7 +163,7 @@ export class Receiver {
 
   private constructor(opts: ReceiverOptions, resolved: ResolvedOptions) {
     this.#sink = opts.sink;
-    this.#decode = opts.decode;
+    this.#decode = opts.decode ?? decodePush;
     this.#opts = resolved;
     this.#queueBytes = opts.queueBytes;
     this.#startedAt = resolved.now();
@@ -254,6 +258,7 @@ export class Receiver {
       uptimeMs: this.#opts.now() - this.#startedAt,
       pushes: this.#pushes,
       pushesByStatus: Object.fromEntries(this.#pushesByStatus),
+      pushesByFormat: Object.fromEntries(this.#pushesByFormat),
       linesReceived: ingest.linesReceived,
       bytesReceived: ingest.bytesReceived,
       linesWritten: sinkStats.linesWritten,
@@ -350,6 +355,13 @@ export class Receiver {
         'Push requests answered, by HTTP status code.',
         'code',
         this.#pushesByStatus,
+      ) +
+      renderLabelled(
+        'logtap_pushes_by_format_total',
+        'counter',
+        'Push requests decoded, by wire format.',
+        'format',
+        this.#pushesByFormat,
       ) +
       renderScalar('logtap_queue_bytes', 'gauge', 'Bytes accepted and not yet written.', s.queueBytes) +
       renderScalar(
@@ -645,12 +657,25 @@ export class Receiver {
       decoded = this.#decodeBody(body, req, path, route);
     } catch (err) {
       const status = httpStatusOf(err);
-      reply(res, status, (err as Error).message ?? 'bad request');
+      const message = (err as Error).message ?? 'bad request';
+      if (path === '/otlp/v1/logs') {
+        // OTLP clients expect a google.rpc.Status body in the request's encoding.
+        const json = (req.headers['content-type'] ?? '').toLowerCase().includes('json');
+        const body = encodeOtlpStatus({ httpStatus: status, message }, json ? 'json' : 'protobuf');
+        res.writeHead(status, {
+          'Content-Type': json ? 'application/json' : 'application/x-protobuf',
+          'Content-Length': body.length,
+        });
+        res.end(body);
+      } else {
+        reply(res, status, message);
+      }
       return status;
     } finally {
       this.#inflightBytes -= body.length;
     }
 
+    this.#pushesByFormat.set(decoded.format, (this.#pushesByFormat.get(decoded.format) ?? 0) + 1);
     const result: Admission = this.#ingest.admit(decoded.streams, decoded.lines, decoded.lineBytes);
     this.#noteClient(req, decoded.lines);
     if (result === 'rejected') {
@@ -835,7 +860,7 @@ function checkAuth(header: string | undefined, expected: Buffer): boolean {
   return timingSafeEqual(digest(token), expected);
 }
 
-/** Loki-style grouped reasons: `3 errors like: <message>` per distinct message. */
+/** Loki-style grouped reasons (as protocol's formatRejections): `3 errors like: <message>` per message. */
 function describeRejected(rejected: NonNullable<DecodedPush['rejected']>): string {
   const groups = new Map<string, number>();
   for (const r of rejected) groups.set(r.error.message, (groups.get(r.error.message) ?? 0) + r.entries);
