@@ -1,0 +1,41 @@
+import { describe, expect, it } from '@jest/globals';
+import { detectSpikes, peakWindow, poissonLower, poissonUpper, robustScores } from './anomaly.js';
+
+describe('robust spike detection', () => {
+  it('flags a burst against a noisy baseline and reports its first index', () => {
+    const base = [100, 104, 97, 101, 99, 103, 96, 100, 102, 98, 101, 99, 100, 97, 103];
+    const series = [...base, ...base, 100, 260, 300, 280, 101, 99, 100, 102];
+    const runs = detectSpikes(series);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({ start: 31, end: 33, direction: 'up' });
+    expect(runs[0]!.peak.value).toBe(300);
+  });
+
+  it('flags drops too, and nothing on a flat or tiny series', () => {
+    const series = [...Array(20).fill(50), 0, 0, 50, 50];
+    expect(detectSpikes(series).map((r) => [r.start, r.end, r.direction])).toEqual([[20, 21, 'down']]);
+    expect(detectSpikes(Array(40).fill(7))).toEqual([]);
+    expect(detectSpikes([0, 0, 0, 0, 0, 0, 3, 0, 0])).toEqual([]); // below minDelta
+    expect(detectSpikes([1, 2])).toEqual([]);
+  });
+
+  it('ignores small counts that a Poisson process produces by chance', () => {
+    expect(detectSpikes([...Array(20).fill(2), 8, 2, 2], { minDelta: 3 })).toEqual([]);
+    expect(detectSpikes([...Array(20).fill(2), 40, 2, 2], { minDelta: 3 })).toHaveLength(1);
+    expect(poissonUpper(0, 3)).toBe(1);
+    expect(poissonUpper(8, 2)).toBeCloseTo(0.0011, 4);
+    expect(poissonLower(0, 50)).toBeLessThan(1e-20);
+  });
+
+  it('needs minHistory points before scoring', () => {
+    const s = robustScores([1, 2, 3, 4, 5, 6], { minHistory: 5 });
+    expect(s.slice(0, 5).every((p) => p === undefined)).toBe(true);
+    expect(s[5]).toBeDefined();
+  });
+
+  it('finds the densest window, earliest on ties', () => {
+    expect(peakWindow([0, 5, 5, 0, 5, 5], 2)).toEqual({ start: 1, sum: 10 });
+    expect(peakWindow([1, 2, 3], 10)).toEqual({ start: 0, sum: 6 });
+    expect(peakWindow([], 3)).toBeUndefined();
+  });
+});

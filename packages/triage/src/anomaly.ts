@@ -1,0 +1,148 @@
+/**
+ * Robust rate-change detection on a bucketed series: each point is compared with the median of the
+ * `lookback` points before it, scaled by the MAD (median absolute deviation, ×1.4826 to estimate a
+ * standard deviation). The scale never drops below √median (the Poisson noise of a count) nor 1, so
+ * a flat series does not turn every small wiggle into a spike. Counts are also tested against a
+ * Poisson model with the median as its mean: a point is flagged only when it is that improbable too
+ * (`maxP`), which keeps small counts (2 errors a minute becoming 8) from looking like bursts.
+ */
+
+export interface SpikeOptions {
+  /** Points of history compared against. Default 15. */
+  lookback?: number;
+  /** Points of history needed before a point can be flagged. Default 5. */
+  minHistory?: number;
+  /** Robust z-score needed. Default 3.5 (Iglewicz and Hoaglin's outlier cut-off). */
+  z?: number;
+  /** Smallest absolute change (in counts) worth reporting. Default 5. */
+  minDelta?: number;
+  /** Largest Poisson tail probability of the point given the median. Default 1e-4. */
+  maxP?: number;
+}
+
+export interface SpikePoint {
+  index: number;
+  value: number;
+  /** Rolling median of the history. */
+  baseline: number;
+  z: number;
+}
+
+export interface SpikeRun {
+  /** First and last flagged index (inclusive). */
+  start: number;
+  end: number;
+  direction: 'up' | 'down';
+  /** The most extreme point of the run. */
+  peak: SpikePoint;
+  /** Sum of the values over the run. */
+  total: number;
+}
+
+function median(sorted: readonly number[]): number {
+  const n = sorted.length;
+  const mid = n >> 1;
+  return n % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Robust z-scores of every point with enough history (undefined otherwise). */
+export function robustScores(series: readonly number[], opts: SpikeOptions = {}): (SpikePoint | undefined)[] {
+  const lookback = opts.lookback ?? 15;
+  const minHistory = opts.minHistory ?? 5;
+  const out: (SpikePoint | undefined)[] = [];
+  for (let i = 0; i < series.length; i++) {
+    const from = Math.max(0, i - lookback);
+    if (i - from < minHistory) {
+      out.push(undefined);
+      continue;
+    }
+    const hist = series.slice(from, i).sort((a, b) => a - b);
+    const med = median(hist);
+    const dev = hist.map((v) => Math.abs(v - med)).sort((a, b) => a - b);
+    const scale = Math.max(1.4826 * median(dev), Math.sqrt(med), 1);
+    const value = series[i]!;
+    out.push({ index: i, value, baseline: med, z: (value - med) / scale });
+  }
+  return out;
+}
+
+function logFactorial(n: number): number {
+  let s = 0;
+  for (let i = 2; i <= n; i++) s += Math.log(i);
+  return s;
+}
+
+/** P(X >= x) for X ~ Poisson(lambda), summed in log space (x up to a few thousand is fine). */
+export function poissonUpper(x: number, lambda: number): number {
+  if (x <= 0) return 1;
+  const l = Math.max(lambda, 1e-9);
+  // Sum terms from x upwards until they vanish; each term is the previous times lambda / k.
+  let logTerm = x * Math.log(l) - l - logFactorial(x);
+  let sum = 0;
+  for (let k = x; k < x + 10_000; k++) {
+    const t = Math.exp(logTerm);
+    sum += t;
+    if (t < sum * 1e-12 && k > l) break;
+    logTerm += Math.log(l) - Math.log(k + 1);
+  }
+  return Math.min(1, sum);
+}
+
+/** P(X <= x) for X ~ Poisson(lambda). */
+export function poissonLower(x: number, lambda: number): number {
+  if (x < 0) return 0;
+  const l = Math.max(lambda, 1e-9);
+  // Summed directly (not 1 - upper) so tiny probabilities keep their precision.
+  let logTerm = -l;
+  let sum = 0;
+  for (let k = 0; k <= x; k++) {
+    sum += Math.exp(logTerm);
+    logTerm += Math.log(l) - Math.log(k + 1);
+  }
+  return Math.min(1, sum);
+}
+
+/** Runs of consecutive points whose robust z-score passes the threshold, upwards and downwards. */
+export function detectSpikes(series: readonly number[], opts: SpikeOptions = {}): SpikeRun[] {
+  const zCut = opts.z ?? 3.5;
+  const minDelta = opts.minDelta ?? 5;
+  const maxP = opts.maxP ?? 1e-4;
+  const scores = robustScores(series, opts);
+  const runs: SpikeRun[] = [];
+  let cur: SpikeRun | undefined;
+  for (let i = 0; i < series.length; i++) {
+    const p = scores[i];
+    let dir: 'up' | 'down' | undefined;
+    if (p && Math.abs(p.value - p.baseline) >= minDelta) {
+      if (p.z >= zCut && poissonUpper(Math.round(p.value), p.baseline) <= maxP) dir = 'up';
+      else if (p.z <= -zCut && poissonLower(Math.round(p.value), p.baseline) <= maxP) dir = 'down';
+    }
+    if (cur && dir === cur.direction && p) {
+      cur.end = i;
+      cur.total += p.value;
+      if (Math.abs(p.z) > Math.abs(cur.peak.z)) cur.peak = p;
+      continue;
+    }
+    if (cur) runs.push(cur);
+    cur = dir && p ? { start: i, end: i, direction: dir, peak: p, total: p.value } : undefined;
+  }
+  if (cur) runs.push(cur);
+  return runs;
+}
+
+/** Start index of the `width`-point window with the largest sum (earliest on ties). */
+export function peakWindow(
+  series: readonly number[],
+  width: number,
+): { start: number; sum: number } | undefined {
+  if (series.length === 0) return undefined;
+  const w = Math.max(1, Math.min(width, series.length));
+  let sum = 0;
+  for (let i = 0; i < w; i++) sum += series[i]!;
+  let best = { start: 0, sum };
+  for (let i = w; i < series.length; i++) {
+    sum += series[i]! - series[i - w]!;
+    if (sum > best.sum) best = { start: i - w + 1, sum };
+  }
+  return best;
+}

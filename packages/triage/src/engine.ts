@@ -1,0 +1,543 @@
+/**
+ * The streaming half of triage: a per-entry accumulator whose partial states merge exactly.
+ *
+ * Every statistic kept is an order-free aggregate (sums, minima, maxima, the k smallest examples by
+ * `(ts, line)`), keyed by values that are pure functions of one entry (the masked token sequence, the
+ * time bucket `floor(ts / window)`, the service, the labels). So the state after pushing a stream is
+ * the same whether the stream was pushed whole, or split into chunks pushed into separate
+ * accumulators (worker threads, zstd frames) and merged in any order. Template mining (Drain, which
+ * is order-sensitive) runs only afterwards, on the distinct sequences ordered by first-seen time: see
+ * `buildReport`.
+ *
+ * Memory is bounded by `maxSignatures` distinct sequences. Past it the table coarsens: level 1 keeps
+ * the first 12 tokens of every sequence plus its length, level 2 the first 6, level 3 the first 3,
+ * level 4 the first token, level 5 the length only. The level reached is the smallest whose number
+ * of distinct keys over the whole input fits, whatever the split, so merged results stay identical.
+ */
+import { TriageMergeError, TriageOptionError } from './errors.js';
+import { inspectLine } from './line.js';
+import { maskMessage } from './mask.js';
+import { serviceOf } from './service.js';
+import { LEVELS, type Level } from './severity.js';
+import { floorDiv, NS_PER_MINUTE } from './time.js';
+
+/** One log entry: the shape of @logtap/capture's `CaptureEntry` (extra fields are ignored). */
+export interface TriageEntry {
+  /** Nanoseconds since the Unix epoch. */
+  ts: bigint;
+  labels: Readonly<Record<string, string>>;
+  msg: string;
+}
+
+export interface EngineOptions {
+  /** Bucket width for all time series, in ns. Default 60 s. */
+  windowNs?: bigint;
+  /** Distinct masked sequences kept before the table coarsens. Default 20,000 (min 100). */
+  maxSignatures?: number;
+  /** Example lines kept per sequence (the earliest by time, then text). Default 3. */
+  examples?: number;
+}
+
+export interface Example {
+  ts: bigint;
+  service: string;
+  line: string;
+}
+
+/** Per-level line counts, indexed like {@link LEVELS}. */
+export type LevelCounts = number[];
+
+export interface SignatureState {
+  key: string;
+  tokens: string[];
+  lines: number;
+  errors: number;
+  levels: LevelCounts;
+  firstTs: bigint;
+  lastTs: bigint;
+  /** [bucket, lines, errors] sorted by bucket. */
+  buckets: [number, number, number][];
+  /** [serviceKey, lines, errors] sorted by key. */
+  services: [string, number, number][];
+  examples: Example[];
+}
+
+export interface ServiceState {
+  /** `labelKey=name`. */
+  id: string;
+  labelKey: string;
+  name: string;
+  lines: number;
+  errors: number;
+  warnings: number;
+  bytes: number;
+  firstTs: bigint;
+  lastTs: bigint;
+  firstErrorTs: bigint | null;
+}
+
+/** A plain, structured-clone-able snapshot of an accumulator (what a worker posts back). */
+export interface TriageState {
+  version: 1;
+  windowNs: bigint;
+  maxSignatures: number;
+  examples: number;
+  level: number;
+  lines: number;
+  bytes: number;
+  errors: number;
+  warnings: number;
+  minTs: bigint | null;
+  maxTs: bigint | null;
+  levels: LevelCounts;
+  /** Severity rule → lines decided by it, sorted by rule. */
+  reasons: [string, number][];
+  /** [bucket, lines, errors, warnings] sorted by bucket. */
+  timeline: [number, number, number, number][];
+  services: ServiceState[];
+  /** [labelKey, [[value, lines, errors]...]] sorted. */
+  labels: [string, [string, number, number][]][];
+  signatures: SignatureState[];
+}
+
+const MAX_LEVEL = 5;
+const COARSE_PREFIX = [Number.POSITIVE_INFINITY, 12, 6, 3, 1, 0];
+/** Lines longer than this are mined from their first part only (Loki caps at 3000 too). */
+const MAX_MINED_CHARS = 4000;
+const MAX_EXAMPLE_CHARS = 2000;
+const ERROR_INDEX = LEVELS.indexOf('error');
+const FATAL_INDEX = LEVELS.indexOf('fatal');
+const WARN_INDEX = LEVELS.indexOf('warn');
+const LEVEL_INDEX: Record<Level, number> = Object.fromEntries(LEVELS.map((l, i) => [l, i])) as Record<
+  Level,
+  number
+>;
+
+interface Sig {
+  key: string;
+  tokens: string[];
+  lines: number;
+  errors: number;
+  levels: LevelCounts;
+  firstTs: bigint;
+  lastTs: bigint;
+  buckets: Map<number, [number, number]>;
+  services: Map<string, [number, number]>;
+  examples: Example[];
+}
+
+interface Bucket {
+  lines: number;
+  errors: number;
+  warnings: number;
+}
+
+/** Applies coarsening `level` to a (level 0) token sequence; a function of the previous level too. */
+export function coarsenTokens(tokens: readonly string[], level: number): string[] {
+  if (level <= 0) return tokens as string[];
+  // A coarse sequence ends with a `<len:N>` marker holding the original length.
+  const last = tokens[tokens.length - 1];
+  let body = tokens;
+  let marker = `<len:${tokens.length > 64 ? '64+' : tokens.length}>`;
+  if (last?.startsWith('<len:')) {
+    body = tokens.slice(0, -1);
+    marker = last;
+  }
+  const keep = COARSE_PREFIX[Math.min(level, MAX_LEVEL)]!;
+  return [...body.slice(0, keep), marker];
+}
+
+function insertExample(list: Example[], ex: Example, max: number): void {
+  // Keep the `max` smallest by (ts, line, service): a total order, so merges are order-free.
+  let i = list.length;
+  while (i > 0 && compareExample(list[i - 1]!, ex) > 0) i--;
+  if (i >= max) return;
+  const prev = list[i - 1];
+  if (prev && compareExample(prev, ex) === 0) return;
+  list.splice(i, 0, ex);
+  if (list.length > max) list.length = max;
+}
+
+function compareExample(a: Example, b: Example): number {
+  if (a.ts !== b.ts) return a.ts < b.ts ? -1 : 1;
+  if (a.line !== b.line) return a.line < b.line ? -1 : 1;
+  return a.service < b.service ? -1 : a.service > b.service ? 1 : 0;
+}
+
+function byKey<T>(a: [string, ...T[]], b: [string, ...T[]]): number {
+  return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0;
+}
+
+function minTs(a: bigint | null, b: bigint | null): bigint | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return a < b ? a : b;
+}
+
+function maxTs(a: bigint | null, b: bigint | null): bigint | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return a > b ? a : b;
+}
+
+/**
+ * Accumulates entries for a triage report. Push entries (any order), merge other accumulators or
+ * their {@link TriageState} snapshots, then hand {@link snapshot} to `buildReport`.
+ */
+export class TriageAccumulator {
+  readonly windowNs: bigint;
+  readonly maxSignatures: number;
+  readonly maxExamples: number;
+  #level = 0;
+  #lines = 0;
+  #bytes = 0;
+  #errors = 0;
+  #warnings = 0;
+  #minTs: bigint | null = null;
+  #maxTs: bigint | null = null;
+  readonly #levels: LevelCounts = LEVELS.map(() => 0);
+  readonly #reasons = new Map<string, number>();
+  readonly #timeline = new Map<number, Bucket>();
+  readonly #services = new Map<string, ServiceState>();
+  readonly #labels = new Map<string, Map<string, [number, number]>>();
+  #sigs = new Map<string, Sig>();
+
+  constructor(opts: EngineOptions = {}) {
+    const w = opts.windowNs ?? NS_PER_MINUTE;
+    if (w <= 0n) throw new TriageOptionError('window', `must be positive, got ${w} ns`);
+    this.windowNs = w;
+    const max = opts.maxSignatures ?? 20_000;
+    if (!Number.isInteger(max) || max < 100)
+      throw new TriageOptionError('maxSignatures', `must be an integer >= 100, got ${max}`);
+    this.maxSignatures = max;
+    const ex = opts.examples ?? 3;
+    if (!Number.isInteger(ex) || ex < 1 || ex > 100)
+      throw new TriageOptionError('examples', `must be 1..100, got ${ex}`);
+    this.maxExamples = ex;
+  }
+
+  /** Lines pushed or merged so far. */
+  get lines(): number {
+    return this.#lines;
+  }
+
+  /** Current coarsening level of the signature table (0 = exact). */
+  get coarsening(): number {
+    return this.#level;
+  }
+
+  /** Adds one entry. */
+  push(entry: TriageEntry): void {
+    const msg = entry.msg;
+    const ts = entry.ts;
+    const info = inspectLine(msg);
+    const li = LEVEL_INDEX[info.level];
+    const isError = li === ERROR_INDEX || li === FATAL_INDEX;
+    const isWarn = li === WARN_INDEX;
+    const bytes = msg.length; // UTF-16 units: a cheap, split-independent size measure
+    const svc = serviceOf(entry.labels);
+    const svcId = `${svc.key}=${svc.name}`;
+    const bucket = Number(floorDiv(ts, this.windowNs));
+
+    this.#lines++;
+    this.#bytes += bytes;
+    if (isError) this.#errors++;
+    if (isWarn) this.#warnings++;
+    this.#minTs = this.#minTs === null || ts < this.#minTs ? ts : this.#minTs;
+    this.#maxTs = this.#maxTs === null || ts > this.#maxTs ? ts : this.#maxTs;
+    this.#levels[li]!++;
+    this.#reasons.set(info.reason, (this.#reasons.get(info.reason) ?? 0) + 1);
+
+    let b = this.#timeline.get(bucket);
+    if (!b) {
+      b = { lines: 0, errors: 0, warnings: 0 };
+      this.#timeline.set(bucket, b);
+    }
+    b.lines++;
+    if (isError) b.errors++;
+    if (isWarn) b.warnings++;
+
+    let s = this.#services.get(svcId);
+    if (!s) {
+      s = {
+        id: svcId,
+        labelKey: svc.key,
+        name: svc.name,
+        lines: 0,
+        errors: 0,
+        warnings: 0,
+        bytes: 0,
+        firstTs: ts,
+        lastTs: ts,
+        firstErrorTs: null,
+      };
+      this.#services.set(svcId, s);
+    }
+    s.lines++;
+    s.bytes += bytes;
+    if (ts < s.firstTs) s.firstTs = ts;
+    if (ts > s.lastTs) s.lastTs = ts;
+    if (isError) {
+      s.errors++;
+      if (s.firstErrorTs === null || ts < s.firstErrorTs) s.firstErrorTs = ts;
+    }
+    if (isWarn) s.warnings++;
+
+    for (const k in entry.labels) {
+      if (!Object.hasOwn(entry.labels, k)) continue;
+      let values = this.#labels.get(k);
+      if (!values) {
+        values = new Map();
+        this.#labels.set(k, values);
+      }
+      const v = entry.labels[k]!;
+      const c = values.get(v);
+      if (c) {
+        c[0]++;
+        if (isError) c[1]++;
+      } else values.set(v, [1, isError ? 1 : 0]);
+    }
+
+    const text = info.text.length > MAX_MINED_CHARS ? info.text.slice(0, MAX_MINED_CHARS) : info.text;
+    let tokens = maskMessage(text);
+    if (this.#level > 0) tokens = coarsenTokens(tokens, this.#level);
+    const key = tokens.join(' ');
+    let sig = this.#sigs.get(key);
+    if (!sig) {
+      sig = {
+        key,
+        tokens,
+        lines: 0,
+        errors: 0,
+        levels: LEVELS.map(() => 0),
+        firstTs: ts,
+        lastTs: ts,
+        buckets: new Map(),
+        services: new Map(),
+        examples: [],
+      };
+      this.#sigs.set(key, sig);
+    }
+    sig.lines++;
+    if (isError) sig.errors++;
+    sig.levels[li]!++;
+    if (ts < sig.firstTs) sig.firstTs = ts;
+    if (ts > sig.lastTs) sig.lastTs = ts;
+    const sb = sig.buckets.get(bucket);
+    if (sb) {
+      sb[0]++;
+      if (isError) sb[1]++;
+    } else sig.buckets.set(bucket, [1, isError ? 1 : 0]);
+    const ss = sig.services.get(svcId);
+    if (ss) {
+      ss[0]++;
+      if (isError) ss[1]++;
+    } else sig.services.set(svcId, [1, isError ? 1 : 0]);
+    const ex = sig.examples;
+    if (ex.length < this.maxExamples || ts <= ex[ex.length - 1]!.ts) {
+      insertExample(
+        ex,
+        {
+          ts,
+          service: svc.name,
+          line: msg.length > MAX_EXAMPLE_CHARS ? `${msg.slice(0, MAX_EXAMPLE_CHARS)}…` : msg,
+        },
+        this.maxExamples,
+      );
+    }
+    if (this.#sigs.size > this.maxSignatures) this.#coarsen(this.#level + 1);
+  }
+
+  /** Adds many entries. */
+  pushAll(entries: Iterable<TriageEntry>): void {
+    for (const e of entries) this.push(e);
+  }
+
+  /** Adds every entry of an async stream (e.g. `readEntries(dir)` from @logtap/capture). */
+  async pushStream(entries: AsyncIterable<TriageEntry> | Iterable<TriageEntry>): Promise<void> {
+    for await (const e of entries) this.push(e);
+  }
+
+  /** Merges another accumulator or snapshot into this one. The result is independent of merge order. */
+  merge(other: TriageAccumulator | TriageState): void {
+    const st = other instanceof TriageAccumulator ? other.snapshot() : other;
+    if (st.windowNs !== this.windowNs)
+      throw new TriageMergeError('window', String(this.windowNs), String(st.windowNs));
+    if (st.maxSignatures !== this.maxSignatures) {
+      throw new TriageMergeError('maxSignatures', String(this.maxSignatures), String(st.maxSignatures));
+    }
+    if (st.examples !== this.maxExamples)
+      throw new TriageMergeError('examples', String(this.maxExamples), String(st.examples));
+    this.#lines += st.lines;
+    this.#bytes += st.bytes;
+    this.#errors += st.errors;
+    this.#warnings += st.warnings;
+    this.#minTs = minTs(this.#minTs, st.minTs);
+    this.#maxTs = maxTs(this.#maxTs, st.maxTs);
+    st.levels.forEach((n, i) => {
+      this.#levels[i]! += n;
+    });
+    for (const [r, n] of st.reasons) this.#reasons.set(r, (this.#reasons.get(r) ?? 0) + n);
+    for (const [k, lines, errors, warnings] of st.timeline) {
+      const b = this.#timeline.get(k);
+      if (b) {
+        b.lines += lines;
+        b.errors += errors;
+        b.warnings += warnings;
+      } else this.#timeline.set(k, { lines, errors, warnings });
+    }
+    for (const o of st.services) {
+      const s = this.#services.get(o.id);
+      if (!s) {
+        this.#services.set(o.id, { ...o });
+        continue;
+      }
+      s.lines += o.lines;
+      s.errors += o.errors;
+      s.warnings += o.warnings;
+      s.bytes += o.bytes;
+      if (o.firstTs < s.firstTs) s.firstTs = o.firstTs;
+      if (o.lastTs > s.lastTs) s.lastTs = o.lastTs;
+      s.firstErrorTs = minTs(s.firstErrorTs, o.firstErrorTs);
+    }
+    for (const [k, values] of st.labels) {
+      let mine = this.#labels.get(k);
+      if (!mine) {
+        mine = new Map();
+        this.#labels.set(k, mine);
+      }
+      for (const [v, lines, errors] of values) {
+        const c = mine.get(v);
+        if (c) {
+          c[0] += lines;
+          c[1] += errors;
+        } else mine.set(v, [lines, errors]);
+      }
+    }
+    if (st.level > this.#level) this.#coarsen(st.level);
+    for (const o of st.signatures) this.#mergeSig(o, this.#level);
+    if (this.#sigs.size > this.maxSignatures) this.#coarsen(this.#level + 1);
+  }
+
+  #mergeSig(o: SignatureState | Sig, level: number): void {
+    const tokens = level > 0 ? coarsenTokens(o.tokens, level) : o.tokens;
+    const key = level > 0 ? tokens.join(' ') : o.key;
+    let sig = this.#sigs.get(key);
+    if (!sig) {
+      sig = {
+        key,
+        tokens,
+        lines: 0,
+        errors: 0,
+        levels: LEVELS.map(() => 0),
+        firstTs: o.firstTs,
+        lastTs: o.lastTs,
+        buckets: new Map(),
+        services: new Map(),
+        examples: [],
+      };
+      this.#sigs.set(key, sig);
+    }
+    sig.lines += o.lines;
+    sig.errors += o.errors;
+    o.levels.forEach((n, i) => {
+      sig.levels[i]! += n;
+    });
+    if (o.firstTs < sig.firstTs) sig.firstTs = o.firstTs;
+    if (o.lastTs > sig.lastTs) sig.lastTs = o.lastTs;
+    const buckets =
+      o.buckets instanceof Map ? [...o.buckets].map(([k, [l, e]]) => [k, l, e] as const) : o.buckets;
+    for (const [k, lines, errors] of buckets) {
+      const b = sig.buckets.get(k);
+      if (b) {
+        b[0] += lines;
+        b[1] += errors;
+      } else sig.buckets.set(k, [lines, errors]);
+    }
+    const services =
+      o.services instanceof Map ? [...o.services].map(([k, [l, e]]) => [k, l, e] as const) : o.services;
+    for (const [k, lines, errors] of services) {
+      const c = sig.services.get(k);
+      if (c) {
+        c[0] += lines;
+        c[1] += errors;
+      } else sig.services.set(k, [lines, errors]);
+    }
+    for (const ex of o.examples) insertExample(sig.examples, ex, this.maxExamples);
+  }
+
+  #coarsen(target: number): void {
+    let level = Math.max(target, this.#level);
+    for (;;) {
+      if (level > MAX_LEVEL) level = MAX_LEVEL;
+      const old = this.#sigs;
+      this.#sigs = new Map();
+      this.#level = level;
+      for (const s of old.values()) this.#mergeSig(s, level);
+      if (this.#sigs.size <= this.maxSignatures || level === MAX_LEVEL) return;
+      level++;
+    }
+  }
+
+  /** A plain snapshot with every collection sorted: equal states give deep-equal snapshots. */
+  snapshot(): TriageState {
+    const labels: TriageState['labels'] = [...this.#labels]
+      .map(([k, values]): [string, [string, number, number][]] => [
+        k,
+        [...values].map(([v, [l, e]]): [string, number, number] => [v, l, e]).sort(byKey),
+      ])
+      .sort(byKey);
+    const signatures = [...this.#sigs.values()]
+      .map(
+        (s): SignatureState => ({
+          key: s.key,
+          tokens: [...s.tokens],
+          lines: s.lines,
+          errors: s.errors,
+          levels: [...s.levels],
+          firstTs: s.firstTs,
+          lastTs: s.lastTs,
+          buckets: [...s.buckets]
+            .map(([k, [l, e]]): [number, number, number] => [k, l, e])
+            .sort((a, b) => a[0] - b[0]),
+          services: [...s.services].map(([k, [l, e]]): [string, number, number] => [k, l, e]).sort(byKey),
+          examples: s.examples.map((e) => ({ ...e })),
+        }),
+      )
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return {
+      version: 1,
+      windowNs: this.windowNs,
+      maxSignatures: this.maxSignatures,
+      examples: this.maxExamples,
+      level: this.#level,
+      lines: this.#lines,
+      bytes: this.#bytes,
+      errors: this.#errors,
+      warnings: this.#warnings,
+      minTs: this.#minTs,
+      maxTs: this.#maxTs,
+      levels: [...this.#levels],
+      reasons: [...this.#reasons].sort(byKey),
+      timeline: [...this.#timeline]
+        .map(([k, b]): [number, number, number, number] => [k, b.lines, b.errors, b.warnings])
+        .sort((a, b) => a[0] - b[0]),
+      services: [...this.#services.values()]
+        .map((s) => ({ ...s }))
+        .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+      labels,
+      signatures,
+    };
+  }
+
+  /** Rebuilds an accumulator from a snapshot (e.g. one posted by a worker). */
+  static fromState(st: TriageState): TriageAccumulator {
+    const acc = new TriageAccumulator({
+      windowNs: st.windowNs,
+      maxSignatures: st.maxSignatures,
+      examples: st.examples,
+    });
+    acc.merge(st);
+    return acc;
+  }
+}
