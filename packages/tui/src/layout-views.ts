@@ -40,11 +40,9 @@ const WARN_ATTR = attr({ fg: Color.black, bg: Color.yellow, bold: true });
 const OK_ATTR = attr({ fg: Color.green });
 const RULE_ATTR = attr({ fg: Color.gray });
 
-function header(g: Grid, left: string, right: string): void {
+function header(g: Grid, text: string): void {
   g.fill(0, 0, g.width, BAR_ATTR);
-  const r = ` ${right} `;
-  g.put(0, 0, truncateToWidth(` ${sanitizeForDisplay(left)}`, g.width - stringWidth(r) - 1, '…'), BAR_ATTR);
-  g.put(g.width - stringWidth(r), 0, r, BAR_ATTR);
+  g.put(0, 0, truncateToWidth(` ${sanitizeForDisplay(text)}`, g.width - 1, '…'), BAR_ATTR);
 }
 
 function rule(g: Grid, y: number, title: string): void {
@@ -77,10 +75,12 @@ export function layoutLive(s: AppState, stats: StatsModel, h: LiveHeader, cols: 
     drawTooSmall(g);
     return g;
   }
-  header(g, `logtap v${h.version} │ ${h.listen} │ ${h.captureDir}`, '? help  q quit');
+  header(g, `logtap v${h.version} │ ${h.listen} │ ${h.captureDir}`);
   const st = stats.latest;
   const r = rates(stats);
-  const half = Math.floor(cols / 2);
+  // The stats column needs ~44 columns; the top talkers get the rest.
+  const half = Math.max(44, Math.floor(cols / 2));
+  const nameW = Math.min(32, cols - half - 20);
   statLine(g, 1, 'In-flight', String(st?.inFlight ?? 0), VALUE_ATTR, half);
   statLine(
     g,
@@ -102,7 +102,7 @@ export function layoutLive(s: AppState, stats: StatsModel, h: LiveHeader, cols: 
   const cap = st?.diskCapBytes;
   if (cap && cap > 0) {
     const ratio = disk / cap;
-    const text = `${bar(ratio, 12)} ${formatBytes(disk)} / ${formatBytes(cap)}`;
+    const text = `${bar(ratio, 12)} ${formatBytes(disk)}/${formatBytes(cap)}`;
     statLine(g, 4, 'Disk', text, ratio >= 0.9 ? WARN_ATTR : VALUE_ATTR, half);
   } else statLine(g, 4, 'Disk', `${formatBytes(disk)} (no cap)`, VALUE_ATTR, half);
   const dropped = st?.dropped ?? 0;
@@ -115,25 +115,25 @@ export function layoutLive(s: AppState, stats: StatsModel, h: LiveHeader, cols: 
     half,
   );
   const red = st?.redaction;
-  if (!red?.enabled) statLine(g, 6, 'Redaction', ' OFF: lines are stored as received ', WARN_ATTR, half);
+  if (!red?.enabled) statLine(g, 6, 'Redaction', ' OFF: stored as received ', WARN_ATTR, half);
   else {
     const rules = red.rules ? `${red.rules.length} rules` : 'on';
     const hits = red.hits !== undefined ? `, ${formatCount(red.hits)} redacted` : '';
     statLine(g, 6, 'Redaction', `on (${rules}${hits})`, OK_ATTR, half);
   }
   g.put(half + 1, 1, 'Top talkers', attr({ bold: true, underline: true }));
-  g.put(half + 28, 1, 'lines/s    total', LABEL_ATTR);
+  g.put(half + nameW + 2, 1, 'lines/s    total', LABEL_ATTR);
   const talkers = topTalkers(stats, 5);
   talkers.forEach((t, i) => {
     const y = 2 + i;
     g.put(
       half + 1,
       y,
-      truncateToWidth(sanitizeForDisplay(t.service), 24, '…'),
+      truncateToWidth(sanitizeForDisplay(t.service), nameW, '…'),
       attr({ fg: Color.blue, bold: true }),
     );
-    g.put(half + 27, y, formatCount(t.rate).padStart(8), VALUE_ATTR);
-    g.put(half + 37, y, formatCount(t.total).padStart(8), LABEL_ATTR);
+    g.put(half + nameW + 1, y, formatCount(t.rate).padStart(8), VALUE_ATTR);
+    g.put(half + nameW + 10, y, formatCount(t.total).padStart(8), LABEL_ATTR);
   });
   if (talkers.length === 0) g.put(half + 1, 2, 'no lines yet', LABEL_ATTR);
   rule(g, 7, 'logs');
@@ -162,7 +162,7 @@ export function layoutReplay(s: AppState, h: ReplayHeader, cols: number, rows: n
       ? ` │ ${formatRfc3339(h.from).slice(0, 19)}Z — ${formatRfc3339(h.to).slice(0, 19)}Z`
       : '';
   const lines = h.lines !== undefined ? ` │ ${formatCount(h.lines)} lines` : '';
-  header(g, `logtap open │ ${h.captureDir}${span}${lines}`, '? help  q quit');
+  header(g, `logtap open │ ${h.captureDir}${span}${lines}`);
   const m = s.replay;
   if (m) {
     const p = progress(m);
@@ -182,7 +182,9 @@ export function layoutReplay(s: AppState, h: ReplayHeader, cols: number, rows: n
       state = ' PAUSED ';
       stAttr = WARN_ATTR;
     } else state = `speed ${formatSpeed(m.speed)}`;
-    g.put(Math.max(x, cols - stringWidth(state) - 1), 1, state, stAttr);
+    // The state (speed / PAUSED / DONE) matters more than the position: it keeps the right end.
+    g.fill(cols - stringWidth(state) - 2, 1, stringWidth(state) + 2);
+    g.put(cols - stringWidth(state) - 1, 1, state, stAttr);
   }
   const items = s.picker?.items ?? [];
   let x = g.put(1, 2, 'Services: ', LABEL_ATTR);

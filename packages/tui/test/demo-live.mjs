@@ -25,7 +25,11 @@ const timer = setInterval(() => {
     const i = seq++;
     const service = services[i % services.length];
     const msg = messages[(i * 7) % messages.length](i);
-    pending.push({ ts: BigInt(Date.now()) * 1_000_000n + BigInt(i % 1000), labels: { app: service, pod: `${service}-0` }, msg });
+    pending.push({
+      ts: BigInt(Date.now()) * 1_000_000n + BigInt(i % 1000),
+      labels: { app: service, pod: `${service}-0` },
+      msg,
+    });
     lines++;
     bytes += Buffer.byteLength(msg);
     perService.set(service, (perService.get(service) ?? 0) + 1);
@@ -41,7 +45,9 @@ const source = {
     dropped: process.env.DEMO_DROPPED ? 7 : 0,
     diskBytes: bytes / 5,
     diskCapBytes: 64 * 1024 * 1024,
-    redaction: process.env.DEMO_NO_REDACT ? { enabled: false } : { enabled: true, rules: ['email', 'jwt'], hits: 3 },
+    redaction: process.env.DEMO_NO_REDACT
+      ? { enabled: false }
+      : { enabled: true, rules: ['email', 'jwt'], hits: 3 },
     services: perService,
   }),
   drainRecent: (max) => pending.splice(0, Math.min(max, pending.length)),

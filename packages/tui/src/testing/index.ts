@@ -1,0 +1,2 @@
+export type { TmuxOptions, WaitOptions } from './tmux.js';
+export { TmuxSession, tmuxAvailable } from './tmux.js';
