@@ -9,6 +9,18 @@ export {
   type SpikePoint,
   type SpikeRun,
 } from './anomaly.js';
+export {
+  DIFF_SCHEMA,
+  DIFF_VERSION,
+  type DiffOptions,
+  type DiffTemplate,
+  diffReports,
+  type ReportDiff,
+  renderDiffJson,
+  renderDiffMarkdown,
+  type SideSummary,
+  type Verdict,
+} from './diff.js';
 export { Drain, type DrainCluster, type DrainOptions, similarity } from './drain.js';
 export {
   coarsenTokens,
@@ -22,6 +34,7 @@ export {
   type TriageState,
 } from './engine.js';
 export { TriageError, TriageMergeError, TriageOptionError, TriageReportError } from './errors.js';
+export { escapeHtml, renderHtml, renderTimelineSvg } from './html.js';
 export { inspectLine, type LineInfo } from './line.js';
 export { maskMessage, maskToken, splitTokens, WILDCARD } from './mask.js';
 export {
@@ -33,6 +46,13 @@ export {
   mineSequences,
   type SequenceInput,
 } from './mining.js';
+export {
+  csvField,
+  renderReportJson,
+  renderSummaryMarkdown,
+  renderTemplatesCsv,
+  renderTimelineCsv,
+} from './render.js';
 export {
   buildReport,
   formatDuration,

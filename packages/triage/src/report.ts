@@ -385,16 +385,24 @@ export function buildReport(source: TriageAccumulator | TriageState, opts: Repor
 
   // Windows.
   const peakWidth = Math.max(1, Number((opts.peakWindowNs ?? 5n * NS_PER_MINUTE) / window));
-  const peak = st.errors > 0 ? peakWindow(errors, peakWidth) : undefined;
-  const peakError =
-    peak && peak.sum > 0
-      ? reportWindow(
-          peak.start,
-          Math.min(nBuckets - 1, peak.start + peakWidth - 1),
-          `${peak.sum} errors in ${formatDuration(window * BigInt(Math.min(peakWidth, nBuckets)))}`,
-          './slice-peak-errors',
-        )
-      : null;
+  // The densest window of `peakWidth` buckets, trimmed of error-free buckets at either end.
+  const found = st.errors > 0 ? peakWindow(errors, peakWidth) : undefined;
+  let peak: [number, number] | undefined;
+  if (found && found.sum > 0) {
+    let a = found.start;
+    let b = Math.min(nBuckets - 1, found.start + peakWidth - 1);
+    while (errors[a] === 0) a++;
+    while (errors[b] === 0) b--;
+    peak = [a, b];
+  }
+  const peakError = peak
+    ? reportWindow(
+        peak[0],
+        peak[1],
+        `${found!.sum} errors in ${formatDuration(window * BigInt(peak[1] - peak[0] + 1))}`,
+        './slice-peak-errors',
+      )
+    : null;
   const firstBurst = errorRuns[0];
   const firstUp = volumeRuns.find((r) => r.direction === 'up');
   const firstNewError = tpls
@@ -627,7 +635,7 @@ export function buildReport(source: TriageAccumulator | TriageState, opts: Repor
   if (peak && peakError)
     addWindow(
       'peak-error-window',
-      [peak.start, Math.min(nBuckets - 1, peak.start + peakWidth - 1)],
+      peak,
       `Peak error window: ${peakError.description}`,
       'errors',
       './slice-peak-errors',
