@@ -1,9 +1,9 @@
 import { createTwoFilesPatch } from 'diff';
 import YAML from 'yaml';
 
-/** YAML of a value as kubectl would print it (block style, keys in their order). */
+/** YAML of a value as kubectl prints it: block style, map keys sorted (so live and computed objects compare). */
 export function toYaml(value: unknown): string {
-  return YAML.stringify(value, { lineWidth: 0, aliasDuplicateObjects: false });
+  return YAML.stringify(value, { lineWidth: 0, aliasDuplicateObjects: false, sortMapEntries: true });
 }
 
 /**

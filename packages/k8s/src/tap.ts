@@ -36,6 +36,8 @@ export interface TapOptions {
   wait?: { timeoutMs: number; pollMs?: number };
   maxRetries?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** Clock for the wait deadline (ms); injected by tests together with `sleep`. */
+  now?: () => number;
   onProgress?: (message: string) => void;
 }
 
@@ -247,6 +249,7 @@ export async function tap(client: KubeClient, opts: TapOptions): Promise<TapResu
       timeoutMs: opts.wait.timeoutMs,
       ...(opts.wait.pollMs !== undefined ? { pollMs: opts.wait.pollMs } : {}),
       ...(opts.sleep ? { sleep: opts.sleep } : {}),
+      ...(opts.now ? { now: opts.now } : {}),
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
     });
   }
