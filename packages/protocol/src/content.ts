@@ -4,7 +4,6 @@
  */
 import { constants as bufferConstants } from 'node:buffer';
 import zlib from 'node:zlib';
-import snappy from 'snappy';
 import {
   BadCompressionError,
   BadSnappyError,
@@ -13,6 +12,7 @@ import {
   SnappyFramedError,
   UnsupportedEncodingError,
 } from './errors.js';
+import { snappyHeader, snappyUncompressInto } from './snappy.js';
 
 /** tspecials of RFC 2045 plus controls, space and non-ASCII: what a token may not contain (Go isTokenChar). */
 function isTokenChar(c: number): boolean {
@@ -234,50 +234,31 @@ function sniff(b: Uint8Array): string {
   return '';
 }
 
-/** Reads snappy's uvarint length header (Go snappy.decodedLen: at most 2^32-1). */
-export function snappyDeclaredLength(b: Uint8Array): number {
-  let result = 0;
-  let shift = 1;
-  for (let k = 0; k < 5; k++) {
-    if (k >= b.length) throw new BadSnappyError(`truncated length header${sniff(b)}`);
-    const byte = b[k]!;
-    result += (byte & 0x7f) * shift;
-    if (byte < 0x80) {
-      if (result > 0xffffffff) break;
-      return result;
-    }
-    shift *= 128;
-  }
-  throw new BadSnappyError(`invalid length header${sniff(b)}`);
-}
-
 /**
  * Decodes a snappy block. The declared length is read and checked against the cap before decoding, so a
- * body claiming gigabytes never allocates them; the framed format is refused as Loki does.
+ * body claiming gigabytes never allocates them; the framed format is refused as Loki does. The result
+ * may be a view of a reused scratch buffer (see snappy.ts): valid until the next call.
  * @throws {SnappyFramedError} @throws {BodyTooLargeError} @throws {BadSnappyError}
  */
 export function decodeSnappyBlock(body: Uint8Array, maxDecompressed: number): Uint8Array {
   if (body.length === 0) throw new BadSnappyError('empty body');
   if (looksFramed(body)) throw new SnappyFramedError();
-  const declared = snappyDeclaredLength(body);
-  if (declared > maxDecompressed) throw new BodyTooLargeError('decompressed', maxDecompressed, declared);
-  if (declared > MAX_BUFFER) throw new BodyTooLargeError('decompressed', MAX_BUFFER, declared);
-  // The densest snappy element is a 3-byte copy producing 64 bytes, so a block expands at most ~21.3x; a
-  // larger declared length is corrupt. The decoder would notice too, but only after allocating it.
-  if (declared > (body.length * 64) / 3 + 64) {
-    throw new BadSnappyError(
-      `declared length ${declared} is impossible for a ${body.length}-byte block${sniff(body)}`,
-    );
-  }
   try {
-    const out = snappy.uncompressSync(toBuffer(body), { asBuffer: true }) as Buffer;
-    if (out.length !== declared)
-      throw new BadSnappyError(`decoded ${out.length} bytes, header declared ${declared}`);
-    return out;
+    const [declared, headerBytes] = snappyHeader(body);
+    if (declared > maxDecompressed) throw new BodyTooLargeError('decompressed', maxDecompressed, declared);
+    if (declared > MAX_BUFFER) throw new BodyTooLargeError('decompressed', MAX_BUFFER, declared);
+    // The densest element is a 3-byte copy producing 64 bytes, so a block expands at most ~21.3x; a
+    // larger declared length is corrupt, and refusing it early avoids allocating it.
+    if (declared > (body.length * 64) / 3 + 64) {
+      throw new BadSnappyError(`declared length ${declared} is impossible for a ${body.length}-byte block`);
+    }
+    return snappyUncompressInto(body, headerBytes, declared);
   } catch (err) {
-    if (err instanceof BadSnappyError) throw err;
-    const msg = err instanceof Error ? err.message : String(err);
-    throw new BadSnappyError(`${msg}${sniff(body)}`, { cause: err });
+    if (err instanceof BadSnappyError) {
+      const hint = sniff(body);
+      if (hint !== '') throw new BadSnappyError(`${err.reason}${hint}`, { cause: err });
+    }
+    throw err;
   }
 }
 

@@ -161,7 +161,11 @@ export class BadSnappyError extends ProtocolError {
   readonly code = 'PROTOCOL_BAD_SNAPPY';
   readonly httpStatus = 400;
   override name = 'BadSnappyError';
-  constructor(reason: string, options?: ErrorOptions) {
+  constructor(
+    /** What is wrong with the block. */
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
     super(`protobuf push body is not a valid snappy block: ${reason}`, options);
   }
 }

@@ -7,7 +7,7 @@
 import type { StreamCollector } from './collector.js';
 import { BadProtobufError, InvalidTimestampError, LabelParseError, LabelsTooLargeError } from './errors.js';
 import { MAX_LABELS_BYTES } from './labels.js';
-import { ProtoReader, utf8, utf8Slice, utf8Strict, WireError } from './proto-reader.js';
+import { ProtoReader, utf8Slice, utf8Strict, WireError } from './proto-reader.js';
 import type { PushEntry } from './types.js';
 
 /** google.protobuf.Timestamp range that gogo's StdTimeUnmarshal accepts: 0001-01-01 .. 9999-12-31. */
@@ -56,6 +56,7 @@ export function decodeLokiProtobuf(buf: Buffer, out: StreamCollector): void {
 function decodeStream(r: ProtoReader, end: number, out: StreamCollector, where: Where): void {
   out.countStream();
   const buf = r.buf;
+  const strings = r.strings;
   const outerEnd = r.end;
   r.end = end;
   let labelsStart = -1;
@@ -82,7 +83,7 @@ function decodeStream(r: ProtoReader, end: number, out: StreamCollector, where: 
       for (let t = r.tag(); t !== 0; t = r.tag()) {
         if (t === 0x12) {
           const lineEnd = r.delimited();
-          line = utf8(buf, r.pos, lineEnd);
+          line = strings.read(r.pos, lineEnd);
           lineLen = lineEnd - r.pos;
           r.pos = lineEnd;
         } else if (t === 0x0a) {
@@ -109,7 +110,7 @@ function decodeStream(r: ProtoReader, end: number, out: StreamCollector, where: 
           for (let u = r.tag(); u !== 0; u = r.tag()) {
             if (u === 0x0a || u === 0x12) {
               const e = r.delimited();
-              const s = utf8(buf, r.pos, e);
+              const s = strings.read(r.pos, e);
               r.pos = e;
               if (u === 0x0a) name = s;
               else value = s;

@@ -18,7 +18,7 @@ import {
   recordMetadata,
   recordTimestamp,
 } from './otlp-map.js';
-import { ProtoReader, utf8, WireError } from './proto-reader.js';
+import { ProtoReader, WireError } from './proto-reader.js';
 import type { OtlpLabelStyle, PushEntry } from './types.js';
 
 /** AnyValue nesting (arrays / kvlists in attributes or bodies) is bounded to keep recursion shallow. */
@@ -144,10 +144,7 @@ function resourceLogs(r: ProtoReader, end: number, out: StreamCollector, ctx: Ct
 }
 
 function str(r: ProtoReader): string {
-  const e = r.delimited();
-  const s = utf8(r.buf, r.pos, e);
-  r.pos = e;
-  return s;
+  return r.string();
 }
 
 function logRecord(r: ProtoReader): OtlpRecord {
