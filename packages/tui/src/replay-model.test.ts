@@ -97,4 +97,11 @@ describe('pacing', () => {
     expect(togglePause(m, 11).paused).toBe(false);
     expect(progress(finished(createReplay({ now: 0 }), 1))).toBe(1);
   });
+  it('falls back to the position within the time span when the total is unknown', () => {
+    let m = createReplay({ now: 0, span: { from: 100n, to: 200n } });
+    expect(progress(m)).toBeUndefined();
+    m = released(m, 150n);
+    expect(progress(m)).toBe(0.5);
+    expect(progress(createReplay({ now: 0 }))).toBeUndefined();
+  });
 });

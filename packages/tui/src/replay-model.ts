@@ -21,6 +21,8 @@ export interface ReplayModel {
   readonly maxGapMs: number;
   /** Idle gaps shortened so far. */
   readonly gapsSkipped: number;
+  /** Time span of the replay, for progress by position when the total is unknown. */
+  readonly span: { readonly from: bigint; readonly to: bigint } | undefined;
 }
 
 export const MAX_SPEED = 1024;
@@ -31,6 +33,7 @@ export function createReplay(opts: {
   total?: number | undefined;
   now: number;
   maxGapMs?: number;
+  span?: { from: bigint; to: bigint } | undefined;
 }): ReplayModel {
   return {
     speed: opts.speed ?? 1,
@@ -45,6 +48,7 @@ export function createReplay(opts: {
     finishedAt: undefined,
     maxGapMs: opts.maxGapMs ?? 5000,
     gapsSkipped: 0,
+    span: opts.span,
   };
 }
 
@@ -122,8 +126,13 @@ export function finished(m: ReplayModel, now: number): ReplayModel {
   return { ...m, done: true, paused: false, finishedAt: now };
 }
 
-/** 0..1 when the total is known. */
+/** 0..1: entries released over the total when known, else the position within the time span. */
 export function progress(m: ReplayModel): number | undefined {
-  if (m.total === undefined || m.total <= 0) return m.done ? 1 : undefined;
-  return Math.min(1, m.emitted / m.total);
+  if (m.done) return 1;
+  if (m.total !== undefined && m.total > 0) return Math.min(1, m.emitted / m.total);
+  if (m.span && m.position !== undefined && m.span.to > m.span.from) {
+    const f = Number(m.position - m.span.from) / Number(m.span.to - m.span.from);
+    return Math.min(1, Math.max(0, f));
+  }
+  return undefined;
 }

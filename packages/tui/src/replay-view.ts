@@ -14,6 +14,8 @@ import { openTerminal } from './terminal.js';
 export interface ReplaySource {
   /** Entries the stream will yield, when known (for the progress bar). */
   readonly total?: number | undefined;
+  /** Time span of the entries, when known: progress by position when `total` is unknown. */
+  readonly span?: { readonly from: bigint; readonly to: bigint } | undefined;
   /** Lines per service, for the picker (shown when there are two services or more). */
   services?(): Promise<readonly PickerItem[]>;
   /** The entries, oldest first; the view stops iterating (and aborts `signal`) when the user quits. */
@@ -50,6 +52,7 @@ export async function runReplayView(source: ReplaySource, opts: ReplayViewOption
     replay: createReplay({
       speed: opts.speed ?? 1,
       total: source.total,
+      span: source.span,
       now: timers.now(),
       maxGapMs: opts.maxGapMs ?? 5000,
     }),
