@@ -201,6 +201,13 @@ export class TriageAccumulator {
   readonly #services = new Map<string, ServiceState>();
   readonly #labels = new Map<string, Map<string, [number, number]>>();
   #sigs = new Map<string, Sig>();
+  /** labelKey → service name → record: avoids building the id string per line. */
+  readonly #serviceIndex = new Map<string, Map<string, ServiceState>>();
+  #lastLabels: Readonly<Record<string, string>> | undefined;
+  #lastService: ServiceState | undefined;
+  #bucket = 0;
+  #bucketStart = 0n;
+  #bucketEnd = 0n;
 
   constructor(opts: EngineOptions = {}) {
     const w = opts.windowNs ?? NS_PER_MINUTE;
@@ -235,9 +242,16 @@ export class TriageAccumulator {
     const isError = li === ERROR_INDEX || li === FATAL_INDEX;
     const isWarn = li === WARN_INDEX;
     const bytes = msg.length; // UTF-16 units: a cheap, split-independent size measure
-    const svc = serviceOf(entry.labels);
-    const svcId = `${svc.key}=${svc.name}`;
-    const bucket = Number(floorDiv(ts, this.windowNs));
+    const s = this.#serviceState(entry.labels, ts);
+    const svcId = s.id;
+    // Entries arrive mostly in time order: reuse the last bucket instead of a bigint division.
+    if (ts < this.#bucketStart || ts >= this.#bucketEnd) {
+      const k = floorDiv(ts, this.windowNs);
+      this.#bucket = Number(k);
+      this.#bucketStart = k * this.windowNs;
+      this.#bucketEnd = this.#bucketStart + this.windowNs;
+    }
+    const bucket = this.#bucket;
 
     this.#lines++;
     this.#bytes += bytes;
@@ -257,22 +271,6 @@ export class TriageAccumulator {
     if (isError) b.errors++;
     if (isWarn) b.warnings++;
 
-    let s = this.#services.get(svcId);
-    if (!s) {
-      s = {
-        id: svcId,
-        labelKey: svc.key,
-        name: svc.name,
-        lines: 0,
-        errors: 0,
-        warnings: 0,
-        bytes: 0,
-        firstTs: ts,
-        lastTs: ts,
-        firstErrorTs: null,
-      };
-      this.#services.set(svcId, s);
-    }
     s.lines++;
     s.bytes += bytes;
     if (ts < s.firstTs) s.firstTs = ts;
@@ -339,13 +337,48 @@ export class TriageAccumulator {
         ex,
         {
           ts,
-          service: svc.name,
+          service: s.name,
           line: msg.length > MAX_EXAMPLE_CHARS ? `${msg.slice(0, MAX_EXAMPLE_CHARS)}…` : msg,
         },
         this.maxExamples,
       );
     }
     if (this.#sigs.size > this.maxSignatures) this.#coarsen(this.#level + 1);
+  }
+
+  /** The service record of a label set; the last label object is remembered (readers reuse them). */
+  #serviceState(labels: Readonly<Record<string, string>>, ts: bigint): ServiceState {
+    if (labels === this.#lastLabels && this.#lastService) return this.#lastService;
+    const svc = serviceOf(labels);
+    let byName = this.#serviceIndex.get(svc.key);
+    if (!byName) {
+      byName = new Map();
+      this.#serviceIndex.set(svc.key, byName);
+    }
+    let s = byName.get(svc.name);
+    if (!s) {
+      const id = `${svc.key}=${svc.name}`;
+      s = this.#services.get(id);
+      if (!s) {
+        s = {
+          id,
+          labelKey: svc.key,
+          name: svc.name,
+          lines: 0,
+          errors: 0,
+          warnings: 0,
+          bytes: 0,
+          firstTs: ts,
+          lastTs: ts,
+          firstErrorTs: null,
+        };
+        this.#services.set(id, s);
+      }
+      byName.set(svc.name, s);
+    }
+    this.#lastLabels = labels;
+    this.#lastService = s;
+    return s;
   }
 
   /** Adds many entries. */

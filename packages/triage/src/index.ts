@@ -36,7 +36,7 @@ export {
 export { TriageError, TriageMergeError, TriageOptionError, TriageReportError } from './errors.js';
 export { escapeHtml, renderHtml, renderTimelineSvg } from './html.js';
 export { inspectLine, type LineInfo } from './line.js';
-export { maskMessage, maskToken, splitTokens, WILDCARD } from './mask.js';
+export { maskMessage, maskToken, WILDCARD } from './mask.js';
 export {
   DEFAULT_MINING,
   type MinedTemplate,

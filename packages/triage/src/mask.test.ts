@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { maskMessage, maskToken, splitTokens } from './mask.js';
+import { maskMessage, maskToken } from './mask.js';
 
 describe('maskToken', () => {
   it.each([
@@ -39,7 +39,7 @@ describe('maskToken', () => {
 
 describe('maskMessage', () => {
   it('splits on any whitespace run and masks each token', () => {
-    expect(splitTokens('  a \t b\n c  ')).toEqual(['a', 'b', 'c']);
+    expect(maskMessage('  a \t b\n c  ')).toEqual(['a', 'b', 'c']);
     expect(maskMessage('PacketResponder 1 for block blk_38865049064139660 terminating')).toEqual([
       'PacketResponder',
       '<*>',

@@ -35,10 +35,6 @@ enum Ch {
   Tilde = 126,
 }
 
-function isDigit(c: number): boolean {
-  return c >= Ch.Zero && c <= Ch.Nine;
-}
-
 function isLetter(c: number): boolean {
   return (c >= Ch.LowerA && c <= Ch.LowerZ) || (c >= Ch.UpperA && c <= Ch.UpperZ);
 }
@@ -51,6 +47,64 @@ function isOpener(c: number): boolean {
 }
 
 /**
+ * Classifies the token `s[a, b)`: -1 keeps it, 0 masks it whole, k > 0 keeps `s[a, a + k)` (a
+ * `key=` or `key:` prefix) and masks the rest. Works on indexes so that masked tokens are never
+ * sliced out of the line (the hot path allocates only the tokens it keeps).
+ */
+function classifySpan(s: string, a: number, b: number): number {
+  let start = a;
+  while (start < b && isOpener(s.charCodeAt(start))) start++;
+  if (start < b) {
+    const c0 = s.charCodeAt(start);
+    const c1 = start + 1 < b ? s.charCodeAt(start + 1) : 0;
+    // Paths (/a/b, ~/a, ./a, ../a) and URLs are variables even without digits.
+    if (c0 === Ch.Slash && c1 !== 0 && c1 !== Ch.Slash && !isClosing(c1)) return 0;
+    if (
+      (c0 === Ch.Tilde || c0 === Ch.Dot) &&
+      (c1 === Ch.Slash || (c1 === Ch.Dot && start + 2 < b && s.charCodeAt(start + 2) === Ch.Slash))
+    )
+      return 0;
+  }
+  let keyEnd = -1;
+  let keyOk = true;
+  let digit = false;
+  for (let i = a; i < b; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= Ch.Zero && c <= Ch.Nine) {
+      digit = true;
+      if (keyEnd < 0) keyOk = false;
+      continue;
+    }
+    if (keyEnd < 0) {
+      if (c === Ch.Eq || c === Ch.Colon) {
+        if (
+          c === Ch.Colon &&
+          i + 2 < b &&
+          s.charCodeAt(i + 1) === Ch.Slash &&
+          s.charCodeAt(i + 2) === Ch.Slash
+        )
+          return 0; // URL
+        keyEnd = i;
+      } else if (!(isLetter(c) || c === Ch.Underscore || c === Ch.Minus || c === Ch.Dot)) keyOk = false;
+    }
+  }
+  if (!digit) {
+    // key=/some/path: the value is a path.
+    if (
+      keyEnd > a &&
+      keyOk &&
+      keyEnd + 2 < b &&
+      s.charCodeAt(keyEnd + 1) === Ch.Slash &&
+      s.charCodeAt(keyEnd + 2) !== Ch.Slash
+    )
+      return keyEnd - a + 1;
+    return -1;
+  }
+  if (keyEnd > a && keyOk) return keyEnd - a + 1;
+  return 0;
+}
+
+/**
  * Masks one token. Returns the token itself when it is a constant word, `<*>` when it is a variable,
  * or `key=<*>` / `key:<*>` when only the value part of a key/value token is variable.
  *
@@ -59,69 +113,12 @@ function isOpener(c: number): boolean {
  * `uid=0` and `pid=0` stay distinct.
  */
 export function maskToken(tok: string): string {
-  const n = tok.length;
-  let start = 0;
-  while (start < n && isOpener(tok.charCodeAt(start))) start++;
-  if (start < n) {
-    const c0 = tok.charCodeAt(start);
-    const c1 = start + 1 < n ? tok.charCodeAt(start + 1) : 0;
-    // Paths (/a/b, ~/a, ./a, ../a, C:\a) and URLs are variables even without digits.
-    if (c0 === Ch.Slash && c1 !== 0 && c1 !== Ch.Slash && c1 !== Ch.Space && !isClosing(c1)) return WILDCARD;
-    if (
-      (c0 === Ch.Tilde || c0 === Ch.Dot) &&
-      (c1 === Ch.Slash || (c1 === Ch.Dot && tok.charCodeAt(start + 2) === Ch.Slash))
-    )
-      return WILDCARD;
-  }
-  let keyEnd = -1;
-  let keyOk = true;
-  let digit = false;
-  for (let i = 0; i < n; i++) {
-    const c = tok.charCodeAt(i);
-    if (isDigit(c)) {
-      digit = true;
-      if (keyEnd < 0) keyOk = false;
-      continue;
-    }
-    if (keyEnd < 0 && (c === Ch.Eq || c === Ch.Colon)) {
-      if (c === Ch.Colon && tok.charCodeAt(i + 1) === Ch.Slash && tok.charCodeAt(i + 2) === Ch.Slash)
-        return WILDCARD; // URL
-      keyEnd = i;
-      continue;
-    }
-    if (keyEnd < 0 && !(isLetter(c) || c === Ch.Underscore || c === Ch.Minus || c === Ch.Dot)) keyOk = false;
-  }
-  if (!digit) {
-    if (keyEnd > 0 && keyOk && keyEnd + 1 < n) {
-      // key=/some/path: the value is a path.
-      const v = tok.charCodeAt(keyEnd + 1);
-      if (v === Ch.Slash && keyEnd + 2 < n && tok.charCodeAt(keyEnd + 2) !== Ch.Slash)
-        return tok.slice(0, keyEnd + 1) + WILDCARD;
-    }
-    return tok;
-  }
-  if (keyEnd > 0 && keyOk) return tok.slice(0, keyEnd + 1) + WILDCARD;
-  return WILDCARD;
+  const k = classifySpan(tok, 0, tok.length);
+  return k < 0 ? tok : k === 0 ? WILDCARD : tok.slice(0, k) + WILDCARD;
 }
 
 function isClosing(c: number): boolean {
   return c === 41 || c === 93 || c === 125 || c === Ch.Quote || c === Ch.Apos || c === 62;
-}
-
-/** Splits a message on runs of spaces and tabs. */
-export function splitTokens(msg: string): string[] {
-  const out: string[] = [];
-  const n = msg.length;
-  let i = 0;
-  while (i < n) {
-    let c = msg.charCodeAt(i);
-    while (i < n && (c === Ch.Space || c === Ch.Tab || c === 10 || c === 13)) c = msg.charCodeAt(++i);
-    if (i >= n) break;
-    const s = i;
-    while (i < n && c !== Ch.Space && c !== Ch.Tab && c !== 10 && c !== 13) c = msg.charCodeAt(++i);
-    out.push(msg.slice(s, i));
-  }
-  return out;
 }
 
 const DATE_WORDS = new Set([
@@ -165,27 +162,61 @@ const DATE_WORDS = new Set([
   'december',
 ]);
 
+/** First letters of day and month names (either case): a cheap filter before lower-casing. */
+function maybeDateInitial(c: number): boolean {
+  const l = c | 0x20;
+  return (
+    l === 106 ||
+    l === 102 ||
+    l === 109 ||
+    l === 97 ||
+    l === 115 ||
+    l === 111 ||
+    l === 110 ||
+    l === 100 ||
+    l === 116 ||
+    l === 119
+  );
+}
+
 function isDateWord(tok: string): boolean {
-  if (tok.length < 3 || tok.length > 10) return false;
+  if (tok.length < 3 || tok.length > 10 || !maybeDateInitial(tok.charCodeAt(0))) return false;
   let t = tok;
   const last = t.charCodeAt(t.length - 1);
   if (last === Ch.Comma || last === Ch.Dot) t = t.slice(0, -1);
   return DATE_WORDS.has(t.toLowerCase());
 }
 
-/** Tokenises and masks a message: the token sequence the miner sees. */
+function isSpace(c: number): boolean {
+  return c === Ch.Space || c === Ch.Tab || c === 10 || c === 13;
+}
+
+/**
+ * Tokenises and masks a message: the token sequence the miner sees. Day and month names are masked
+ * too when they sit next to a masked token ("Fri Jun 17 04:05:06 2005", "12 Mar"), or every weekday
+ * would split a template; elsewhere ("may the force…") they stay words.
+ */
 export function maskMessage(msg: string): string[] {
-  const raw = splitTokens(msg);
-  const toks = new Array<string>(raw.length);
-  for (let i = 0; i < raw.length; i++) toks[i] = maskToken(raw[i]!);
-  // Day and month names are timestamp parts when they sit next to a masked number ("Fri Jun 17
-  // 04:05:06 2005", "12 Mar"): mask them too, or every weekday would split a template.
-  for (let i = 0; i < raw.length; i++) {
-    if (toks[i] === WILDCARD || !isDateWord(raw[i]!)) continue;
-    const prev = i > 0 ? toks[i - 1] : undefined;
-    const next = i + 1 < raw.length ? toks[i + 1] : undefined;
-    const nextDate = i + 1 < raw.length && isDateWord(raw[i + 1]!);
-    if (prev === WILDCARD || next === WILDCARD || nextDate) toks[i] = WILDCARD;
+  const out: string[] = [];
+  const n = msg.length;
+  let i = 0;
+  while (i < n) {
+    while (i < n && isSpace(msg.charCodeAt(i))) i++;
+    if (i >= n) break;
+    const a = i;
+    while (i < n && !isSpace(msg.charCodeAt(i))) i++;
+    const k = classifySpan(msg, a, i);
+    if (k === 0) {
+      // Date words right before a masked token: mask them (and a run of them: "Sun Jul 10").
+      for (let j = out.length - 1; j >= 0 && out[j] !== WILDCARD && isDateWord(out[j]!); j--)
+        out[j] = WILDCARD;
+      out.push(WILDCARD);
+    } else if (k > 0) {
+      out.push(msg.slice(a, a + k) + WILDCARD);
+    } else {
+      const tok = msg.slice(a, i);
+      out.push(out.length > 0 && out[out.length - 1] === WILDCARD && isDateWord(tok) ? WILDCARD : tok);
+    }
   }
-  return toks;
+  return out;
 }

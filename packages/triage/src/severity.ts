@@ -157,31 +157,31 @@ export function levelFromFields(obj: Record<string, unknown>): Severity | undefi
     if (v === undefined || v === null) continue;
     if (typeof v === 'string') {
       const l = levelFromWord(v.trim(), true);
-      if (l) return { level: l, reason: 'field' };
+      if (l) return sev(l, 'field');
       const n = Number(v);
-      if (v.trim() !== '' && Number.isFinite(n)) return { level: numericLevel(f, n), reason: 'field' };
+      if (v.trim() !== '' && Number.isFinite(n)) return sev(numericLevel(f, n), 'field');
     } else if (typeof v === 'number') {
-      return { level: numericLevel(f, v), reason: 'field' };
+      return sev(numericLevel(f, v), 'field');
     }
   }
   for (const f of NUMERIC_FIELDS) {
     const v = obj[f];
-    if (typeof v === 'number') return { level: levelFromOtel(v), reason: 'field' };
+    if (typeof v === 'number') return sev(levelFromOtel(v), 'field');
   }
   for (const f of SYSLOG_FIELDS) {
     const v = obj[f];
     const n = typeof v === 'string' ? Number(v) : v;
     if (typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 7) {
-      return { level: levelFromSyslog(n), reason: 'field' };
+      return sev(levelFromSyslog(n), 'field');
     }
   }
   for (const f of STATUS_FIELDS) {
     const v = obj[f];
     const n = typeof v === 'string' ? Number(v) : v;
     if (typeof n === 'number' && Number.isInteger(n) && n >= 100 && n <= 599) {
-      if (n >= 500) return { level: 'error', reason: 'http' };
-      if (n >= 400) return { level: 'warn', reason: 'http' };
-      return { level: 'info', reason: 'http' };
+      if (n >= 500) return sev('error', 'http');
+      if (n >= 400) return sev('warn', 'http');
+      return sev('info', 'http');
     }
   }
   return undefined;
@@ -244,14 +244,14 @@ function headerLevel(line: string): Severity | undefined {
   let m = SYSLOG_PRI.exec(line);
   if (m) {
     const pri = Number(m[1]);
-    if (pri <= 191) return { level: levelFromSyslog(pri % 8), reason: 'syslog' };
+    if (pri <= 191) return sev(levelFromSyslog(pri % 8), 'syslog');
   }
   m = KLOG.exec(line);
-  if (m) return { level: levelFromWord(m[1]!, true)!, reason: 'klog' };
+  if (m) return sev(levelFromWord(m[1]!, true)!, 'klog');
   m = LOGCAT.exec(line) ?? LOGCAT_THREADTIME.exec(line);
-  if (m) return { level: levelFromWord(m[1]!, true)!, reason: 'logcat' };
+  if (m) return sev(levelFromWord(m[1]!, true)!, 'logcat');
   m = PY_LEVEL.exec(line);
-  if (m) return { level: levelFromWord(m[1]!)!, reason: 'token' };
+  if (m) return sev(levelFromWord(m[1]!)!, 'token');
   // A level token among the first few tokens after the timestamp: "2024-.. ERROR [main] ...",
   // "[error] ...", "host app[12]: <warning> ...".
   const start = skipTimestamp(line);
@@ -265,9 +265,9 @@ function headerLevel(line: string): Severity | undefined {
     const tok = line.slice(i, j);
     if (tok.length <= 14) {
       const up = LEVEL_TOKEN.exec(tok);
-      if (up) return { level: levelFromWord(up[1]!)!, reason: 'token' };
+      if (up) return sev(levelFromWord(up[1]!)!, 'token');
       const any = LEVEL_TOKEN_ANYCASE.exec(tok);
-      if (any) return { level: levelFromWord((any[1] ?? any[2])!)!, reason: 'token' };
+      if (any) return sev(levelFromWord((any[1] ?? any[2])!)!, 'token');
     }
     i = j;
   }
@@ -279,9 +279,9 @@ function httpLevel(line: string): Severity | undefined {
   if (!m) return undefined;
   const code = Number(m[1]);
   if (code < 100 || code > 599) return undefined;
-  if (code >= 500) return { level: 'error', reason: 'http' };
-  if (code >= 400) return { level: 'warn', reason: 'http' };
-  return { level: 'info', reason: 'http' };
+  if (code >= 500) return sev('error', 'http');
+  if (code >= 400) return sev('warn', 'http');
+  return sev('info', 'http');
 }
 
 /** Scans keyword hits, skipping negated ones. Returns 'hit', 'negated' (only negated hits) or 'none'. */
@@ -307,7 +307,31 @@ function keywordScan(line: string, re: RegExp, negatable: boolean): 'hit' | 'neg
   return negated ? 'negated' : 'none';
 }
 
-const NONE: Severity = { level: 'unknown', reason: 'none' };
+const REASONS: readonly SeverityReason[] = [
+  'field',
+  'syslog',
+  'klog',
+  'logcat',
+  'token',
+  'http',
+  'trace-start',
+  'stack-frame',
+  'keyword',
+  'negated',
+  'none',
+];
+
+/** Interned results: classification returns shared frozen objects instead of allocating per line. */
+const TABLE = Object.fromEntries(
+  LEVELS.map((level) => [
+    level,
+    Object.fromEntries(REASONS.map((reason) => [reason, Object.freeze({ level, reason })])),
+  ]),
+) as Record<Level, Record<SeverityReason, Severity>>;
+
+function sev(level: Level, reason: SeverityReason): Severity {
+  return TABLE[level][reason];
+}
 
 /**
  * Classifies a plain-text line (for JSON lines call {@link levelFromFields} on the parsed object
@@ -317,22 +341,22 @@ export function classifyText(line: string): Severity {
   const logfmt = LOGFMT_LEVEL.exec(line);
   if (logfmt) {
     const l = levelFromWord(logfmt[1]!, true);
-    if (l) return { level: l, reason: 'field' };
+    if (l) return sev(l, 'field');
   }
   const body = line.slice(skipTimestamp(line));
-  if (PANIC_START.test(body)) return { level: 'fatal', reason: 'trace-start' };
+  if (PANIC_START.test(body)) return sev('fatal', 'trace-start');
   const header = headerLevel(line);
   if (header) return header;
   const http = httpLevel(line);
   if (http) return http;
-  if (TRACE_START.test(body)) return { level: 'error', reason: 'trace-start' };
-  if (STACK_FRAME.test(line)) return { level: 'unknown', reason: 'stack-frame' };
+  if (TRACE_START.test(body)) return sev('error', 'trace-start');
+  if (STACK_FRAME.test(line)) return sev('unknown', 'stack-frame');
   const err = keywordScan(line, ERROR_KEYWORD, true);
-  if (err === 'hit') return { level: 'error', reason: 'keyword' };
+  if (err === 'hit') return sev('error', 'keyword');
   const warn = keywordScan(line, WARN_KEYWORD, false);
-  if (warn === 'hit') return { level: 'warn', reason: 'keyword' };
-  if (err === 'negated') return { level: 'unknown', reason: 'negated' };
-  return NONE;
+  if (warn === 'hit') return sev('warn', 'keyword');
+  if (err === 'negated') return sev('unknown', 'negated');
+  return sev('unknown', 'none');
 }
 
 /**
