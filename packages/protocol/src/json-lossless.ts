@@ -206,10 +206,22 @@ export function parseJsonFast(text: string, hint: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    const msg = err instanceof Error ? err.message : String(err);
+    if (text.length === 0) throw new BadJsonError('empty body', 0, hint, { cause: err });
+    let msg = err instanceof Error ? err.message : String(err);
     const m = /position (\d+)/.exec(msg);
-    const offset = m ? Number(m[1]) : undefined;
-    throw new BadJsonError(text.length === 0 ? 'empty body' : msg, offset, hint, { cause: err });
+    let offset = m ? Number(m[1]) : undefined;
+    if (offset === undefined) {
+      // V8 does not always say where; the lossless parser does (only on this error path).
+      try {
+        parseJsonLossless(text);
+      } catch (e) {
+        if (e instanceof BadJsonError && e.offset !== undefined) {
+          offset = e.offset;
+          msg += ` (at position ${offset})`;
+        }
+      }
+    }
+    throw new BadJsonError(msg, offset, hint, { cause: err });
   }
 }
 
