@@ -31,11 +31,21 @@ export class Controllers {
     this.notReadyImages = new Set(opts.notReadyImages ?? []);
     this.now = opts.now ?? (() => new Date());
     store.events.on('event', (e: StoreEvent) => {
+      if (e.type === 'ADDED' && e.resource.kind === 'Namespace') this.seedNamespace(e.object.metadata!.name!);
       if (this.mode !== 'instant' || this.busy || e.type === 'DELETED') return;
       if (!WORKLOAD_KINDS.has(e.resource.kind)) return;
       const m = e.object.metadata!;
       if (m.generation === (e.object.status as Obj | undefined)?.observedGeneration) return;
       this.reconcile(e.resource.kind, m.namespace!, m.name!);
+    });
+  }
+
+  /** What the real controllers put in every new namespace: the `default` service account and the CA bundle. */
+  private seedNamespace(namespace: string): void {
+    this.store.create(typeOfKind('ServiceAccount'), { metadata: { name: 'default', namespace } });
+    this.store.create(typeOfKind('ConfigMap'), {
+      metadata: { name: 'kube-root-ca.crt', namespace },
+      data: { 'ca.crt': '-----BEGIN CERTIFICATE-----\nMIIBtest\n-----END CERTIFICATE-----\n' },
     });
   }
 
