@@ -57,7 +57,8 @@ export function openTerminal(opts: TerminalOptions): Terminal {
     title: 'logtap',
   } as blessed.Widgets.IScreenOptions);
   screen.program.hideCursor();
-  const lines = (screen as unknown as { lines: Array<Array<[number, string]> & { dirty?: boolean }> }).lines;
+  // blessed reallocates its buffer on resize: always read the current one.
+  const buffer = screen as unknown as { lines: Array<Array<[number, string]> & { dirty?: boolean }> };
   let destroyed = false;
   return {
     get cols() {
@@ -68,6 +69,7 @@ export function openTerminal(opts: TerminalOptions): Terminal {
     },
     draw(grid) {
       if (destroyed) return;
+      const lines = buffer.lines;
       const h = Math.min(grid.height, lines.length);
       for (let y = 0; y < h; y++) {
         const row = lines[y]!;

@@ -65,13 +65,23 @@ describe('live view in a real terminal (tmux)', () => {
     expect(last).toMatch(/demo: quit after \d+ lines; writes \[\{"dir":"out-dir","lines":\d+\}\]/);
   });
 
-  it('quits with Ctrl+C too', async () => {
+  it('redraws on resize, explains below 80x24, and quits with Ctrl+C', async () => {
     const t = await start('demo-live.mjs', '10');
     await t.waitForText('Top talkers');
+    await t.resize(70, 20);
+    await t.waitForText('logtap needs 80x24');
+    await t.resize(80, 24);
+    const screen = await t.waitFor((s) => s.includes('Top talkers') && s.includes('FOLLOW'), {
+      what: 'redraw at 80x24',
+    });
+    const rows = screen.split('\n');
+    // The status bar is on the last of the 24 rows: the layout follows the new size.
+    expect(rows[23]).toContain('FOLLOW');
+    for (const row of rows) expect(stringWidth(row)).toBeLessThanOrEqual(80);
     await t.keys('C-c');
-    const { code, screen } = await t.waitForExit();
-    expect(code).toBe(0);
-    expect(screen).toContain('demo: quit after');
+    const exit = await t.waitForExit();
+    expect(exit.code).toBe(0);
+    expect(exit.screen).toContain('demo: quit after');
   });
 });
 

@@ -83,6 +83,11 @@ export class TmuxSession {
     await tmux(this.socket, ['send-keys', '-t', this.name, '-l', text]);
   }
 
+  /** Resizes the window (the program gets SIGWINCH). */
+  async resize(cols: number, rows: number): Promise<void> {
+    await tmux(this.socket, ['resize-window', '-t', this.name, '-x', String(cols), '-y', String(rows)]);
+  }
+
   /** The visible screen, one line per row. */
   async capture(): Promise<string> {
     return tmux(this.socket, ['capture-pane', '-p', '-t', this.name]);
