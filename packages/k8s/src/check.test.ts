@@ -198,4 +198,33 @@ describe('status', () => {
       await new Promise((r) => metrics.close(r));
     }
   });
+
+  test('pods are counted with the full selector, matchExpressions included', async () => {
+    const w = workload('Deployment', 'cart', 'shop');
+    const spec = w.spec as {
+      selector: Record<string, unknown>;
+      template: { metadata: { labels: Record<string, string> } };
+    };
+    spec.selector = {
+      matchLabels: { app: 'cart' },
+      matchExpressions: [{ key: 'track', operator: 'In', values: ['stable'] }],
+    };
+    spec.template.metadata.labels.track = 'stable';
+    c.server.apply(w);
+    c.server.apply({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'cart-canary', namespace: 'shop', labels: { app: 'cart', track: 'canary' } },
+      spec: { containers: [{ name: 'app', image: 'cart:2' }] },
+    });
+    await tap(c.client, {
+      namespace: 'shop',
+      selection: { by: 'names', workloads: [{ kind: 'Deployment', name: 'cart' }] },
+      session: 'lt-x',
+      target: 'r:1',
+      image: 'f:1',
+    });
+    const r = await status(c.client, { namespace: 'shop', probeReceivers: false });
+    expect(r.workloads[0]!.sessions[0]).toMatchObject({ forwarding: 2, total: 2 });
+  });
 });
