@@ -2,14 +2,27 @@
  * Template-mining accuracy: per-system grouping accuracy (GA) and the average over a loghub-style
  * folder (default: the shared corpus). Usage: `tsx bench/templates.ts [FOLDER]`.
  */
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { groupingAccuracy } from '../src/accuracy.js';
 import { mineLines } from '../src/mining.js';
 import { loadLabelledFolder } from '../src/test-helpers/loghub.js';
 
-const folder = resolve(
-  process.argv[2] ?? new URL('../../../../shared/corpus/loghub', import.meta.url).pathname,
-);
+// pnpm runs scripts in the package folder: a relative FOLDER is tried against where pnpm was invoked,
+// the repository root and the package folder, in that order.
+function folderArg(arg: string | undefined): string {
+  if (!arg) return new URL('../../../../shared/corpus/loghub', import.meta.url).pathname;
+  const bases = [process.env['INIT_CWD'], new URL('../../..', import.meta.url).pathname, process.cwd()];
+  for (const base of bases) {
+    if (base && existsSync(resolve(base, arg))) return resolve(base, arg);
+  }
+  return resolve(arg);
+}
+const folder = folderArg(process.argv[2]);
+if (!existsSync(folder)) {
+  process.stderr.write(`bench:templates: no such folder ${folder}\n`);
+  process.exit(2);
+}
 const systems = loadLabelledFolder(folder);
 if (systems.length === 0) {
   process.stderr.write(`no NAME/*_structured.csv systems under ${folder}\n`);

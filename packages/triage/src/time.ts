@@ -16,12 +16,6 @@ export function formatTs(ns: bigint): string {
   return `${iso.slice(0, 23)}${String(rest).padStart(6, '0')}Z`;
 }
 
-/** Like {@link formatTs} but drops trailing zero fractions: `…T03:04:00Z` for whole seconds. */
-export function formatTsShort(ns: bigint): string {
-  const full = formatTs(ns);
-  return full.replace(/\.?0+Z$/, 'Z');
-}
-
 /** Parses RFC 3339 (any fraction up to ns, `Z` or an offset) to ns; undefined when invalid. */
 export function parseTs(text: string): bigint | undefined {
   const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/.exec(text);
