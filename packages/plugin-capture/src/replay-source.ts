@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises';
 import {
   type Capture,
   CaptureWriter,
@@ -17,6 +16,7 @@ import {
   type ReplaySource,
   SERVICE_LABEL_KEYS,
   type TuiEntry,
+  writeEntriesAsCapture,
 } from '@logtap/tui';
 
 /** What `logtap open` was asked for, as typed. */
@@ -93,34 +93,10 @@ export async function prepareReplay(req: OpenRequest): Promise<PreparedReplay> {
   return { capture, filter, source, header: { captureDir: req.dir, from, to, lines: total } };
 }
 
-/**
- * Writes entries as a new capture directory (the `w` key). Refuses a directory that already exists, so a
- * capture is never appended to or overwritten by mistake.
- */
-export async function writeFilteredCapture(
+/** `w`: writes the filtered lines as a new capture directory (refuses an existing one). */
+export function writeFilteredCapture(
   dir: string,
   entries: readonly TuiEntry[],
 ): Promise<{ dir: string; lines: number }> {
-  const exists = await stat(dir).then(
-    () => true,
-    (err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') return false;
-      throw err;
-    },
-  );
-  if (exists) throw new Error(`${dir} already exists: choose a new directory`);
-  const writer = await CaptureWriter.open(dir, { worker: false });
-  try {
-    const CHUNK = 1000;
-    for (let i = 0; i < entries.length; i += CHUNK) {
-      const chunk = entries
-        .slice(i, i + CHUNK)
-        .map((e) => ({ ts: e.ts, labels: { ...e.labels }, msg: e.msg }));
-      // append refuses past its pending-bytes bound: let the writer catch up, then retry.
-      while (!writer.append(chunk)) await writer.flush();
-    }
-  } finally {
-    await writer.close();
-  }
-  return { dir, lines: entries.length };
+  return writeEntriesAsCapture((d) => CaptureWriter.open(d, { worker: false }), dir, entries);
 }

@@ -45,3 +45,5 @@ export {
   truncateToWidth,
   wrapToWidth,
 } from './width.js';
+export type { CaptureWriterLike } from './write-capture.js';
+export { WriteTargetExistsError, writeEntriesAsCapture } from './write-capture.js';

@@ -112,6 +112,21 @@ describe('runLiveView', () => {
     await done;
   });
 
+  it('quits when the abort signal fires (SIGTERM in the command)', async () => {
+    const term = new FakeTerminal();
+    const src = new FakeSource();
+    const ac = new AbortController();
+    const done = runLiveView(src, {
+      terminal: term,
+      header: { version: '0', listen: 'l', captureDir: 'c' },
+      signal: ac.signal,
+    });
+    await waitFor(() => term.draws > 0);
+    ac.abort();
+    await done;
+    expect(src.quits).toBe(1);
+  });
+
   it('rejects when the source fails', async () => {
     const term = new FakeTerminal();
     const src = new FakeSource();

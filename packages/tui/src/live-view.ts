@@ -34,6 +34,8 @@ export interface ViewOptions {
   /** Most redraws per second (default 10). */
   maxFps?: number;
   timers?: Timers;
+  /** Aborting it quits the view as `q` does (e.g. on SIGTERM). */
+  signal?: AbortSignal;
 }
 
 export interface LiveViewOptions extends ViewOptions {
@@ -125,6 +127,7 @@ export function runLiveView(source: LiveSource, opts: LiveViewOptions): Promise<
     const quit = (): void => {
       if (closing) return;
       closing = true;
+      state = { ...state, quitting: true };
       if (tickHandle !== undefined) timers.clearTimeout(tickHandle);
       state = { ...state, message: { text: 'stopping the receiver…', error: false } };
       scheduler.flush();
@@ -156,6 +159,10 @@ export function runLiveView(source: LiveSource, opts: LiveViewOptions): Promise<
       state = resizeApp(state, logHeight());
       scheduler.request();
     });
-    tick();
+    if (opts.signal?.aborted) quit();
+    else {
+      opts.signal?.addEventListener('abort', quit, { once: true });
+      tick();
+    }
   });
 }

@@ -95,6 +95,22 @@ describe('runReplayView', () => {
     await done;
   });
 
+  it('an aborted signal quits the view', async () => {
+    const term = new FakeTerminal(100, 30);
+    const src = source(mk(1000, 1_000_000_000n));
+    const ac = new AbortController();
+    const done = runReplayView(src, {
+      terminal: term,
+      header: { captureDir: 'cap' },
+      noPicker: true,
+      signal: ac.signal,
+    });
+    await waitFor(() => term.text().includes('msg 0'), 3000, 'first line');
+    ac.abort();
+    await done;
+    expect(src.aborted).toBe(true);
+  });
+
   it('quitting mid-stream aborts the reader', async () => {
     const term = new FakeTerminal(100, 30);
     const src = source(mk(1000, 1_000_000_000n));

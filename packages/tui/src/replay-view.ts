@@ -104,6 +104,9 @@ export async function runReplayView(source: ReplaySource, opts: ReplayViewOption
       }
     }
   };
+  const onAbort = (): void => apply([{ type: 'quit' }]);
+  if (opts.signal?.aborted) onAbort();
+  else opts.signal?.addEventListener('abort', onAbort, { once: true });
   term.onKey((key) => {
     const r = reduceKey(state, key, timers.now());
     state = r.state;
