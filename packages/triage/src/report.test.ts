@@ -210,3 +210,22 @@ describe('report helpers', () => {
     expect(() => parseReport(r)).not.toThrow();
   });
 });
+
+describe('per-template counts over time', () => {
+  it('aligns each series with the timeline and sums to the template counts', () => {
+    const acc = new TriageAccumulator();
+    acc.pushAll(burstStream());
+    const r = buildReport(acc);
+    expect(r.templateSeries.length).toBeGreaterThan(0);
+    for (const s of r.templateSeries) {
+      const t = r.templates.find((x) => x.id === s.id)!;
+      expect(s.lines).toHaveLength(r.timeline.length);
+      expect(s.lines.reduce((a, b) => a + b, 0)).toBe(t.lines);
+      expect(s.errors.reduce((a, b) => a + b, 0)).toBe(t.errors);
+    }
+    const burst = r.templateSeries.find((s) =>
+      r.templates.find((t) => t.id === s.id)!.pattern.startsWith('ERROR dial tcp'),
+    )!;
+    expect(burst.lines.slice(36, 42)).toEqual([0, 150, 150, 150, 150, 0]);
+  });
+});

@@ -556,6 +556,9 @@ export function buildReport(source: TriageAccumulator | TriageState, opts: Repor
       evidence: templateEvidence(t, `./slice-error-${t.id}`),
     });
   }
+  // Series for the 20 busiest templates plus the top error templates, in report order.
+  const seriesIds = new Set([...tpls.slice(0, 20), ...topErr].map((t) => t.id));
+  const seriesTemplates = tpls.filter((t) => seriesIds.has(t.id));
   const services = st.services
     .map((s) => {
       let top: Tpl | undefined;
@@ -692,6 +695,15 @@ export function buildReport(source: TriageAccumulator | TriageState, opts: Repor
       coarsening: st.level,
       maxSignatures: st.maxSignatures,
     },
+    templateSeries: seriesTemplates.map((t) => {
+      const l = new Array<number>(nBuckets).fill(0);
+      const e = new Array<number>(nBuckets).fill(0);
+      for (const [i, [tl, te]] of t.buckets) {
+        l[i] = tl;
+        e[i] = te;
+      }
+      return { id: t.id, lines: l, errors: e };
+    }),
     timeline: lines.map((l, i) => ({
       t: formatTs(bucketStart(i)),
       lines: l,

@@ -122,6 +122,8 @@ export const reportSchema = z.object({
     maxSignatures: count,
   }),
   timeline: z.array(z.object({ t: ts, lines: count, errors: count, warnings: count })),
+  /** Per-template counts over time, aligned with `timeline`, for the busiest and top error templates. */
+  templateSeries: z.array(z.object({ id: z.string(), lines: z.array(count), errors: z.array(count) })),
   templates: z.array(templateSchema),
   services: z.array(
     z.object({
