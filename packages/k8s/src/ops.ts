@@ -37,7 +37,12 @@ export async function selectWorkloads(
       if (selection.workloads.length === 0)
         throw new InvalidOptionError('workload', '', 'name at least one workload, a selector or --all');
       const out: Workload[] = [];
-      for (const w of selection.workloads) out.push(await client.readWorkload({ ...w, namespace }));
+      const seen = new Set<string>();
+      for (const w of selection.workloads) {
+        if (seen.has(`${w.kind}/${w.name}`)) continue;
+        seen.add(`${w.kind}/${w.name}`);
+        out.push(await client.readWorkload({ ...w, namespace }));
+      }
       return out;
     }
     case 'selector':

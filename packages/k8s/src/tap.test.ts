@@ -206,6 +206,34 @@ describe('tap then untap through @kubernetes/client-node', () => {
     expect(c.server.list('Role', 'shop')).toEqual([]);
   });
 
+  test('RBAC that cannot be completed is cleaned up and nothing is patched', async () => {
+    c.server.authz.deny({ verbs: ['create'], resources: ['rolebindings'] });
+    await expect(tap(c.client, opts())).rejects.toMatchObject({ code: 'K8S_FORBIDDEN' });
+    expect(c.server.list('Role', 'shop')).toEqual([]);
+    expect(JSON.stringify(c.server.get('Deployment', 'shop', 'api')!.spec)).not.toContain('logtap');
+  });
+
+  test('a workload named twice is tapped once; a paused Deployment gets a warning', async () => {
+    const d = c.server.get('Deployment', 'shop', 'api')!;
+    c.server.apply({ ...d, spec: { ...(d.spec as object), paused: true } });
+    const res = await tap(
+      c.client,
+      opts({
+        selection: {
+          by: 'names',
+          workloads: [
+            { kind: 'Deployment', name: 'api' },
+            { kind: 'Deployment', name: 'api' },
+          ],
+        },
+      }),
+    );
+    expect(res.workloads).toHaveLength(1);
+    expect(res.workloads[0]!.warnings).toContain(
+      'the Deployment is paused: its pods get the forwarder when it is resumed',
+    );
+  });
+
   test('two sessions on one workload coexist; untapping one leaves the other and its RBAC', async () => {
     const original = userFields(c.server.get('Deployment', 'shop', 'api'));
     await tap(c.client, opts({ session: 'lt-aaaa', target: 'recv-a.logtap:3100' }));

@@ -161,6 +161,7 @@ export async function tap(client: KubeClient, opts: TapOptions): Promise<TapResu
     };
     if (nsMeta.labels || nsMeta.annotations) spec.namespace = nsMeta;
     if (await needsTokenVolume(client, ns, w, result.warnings)) spec.tokenVolume = true;
+    result.warnings.push(...rolloutCaveats(w));
     result.diff = unifiedDiff(
       `${refString(w)} pod template`,
       w.template,
@@ -210,7 +211,14 @@ export async function tap(client: KubeClient, opts: TapOptions): Promise<TapResu
     };
   }
 
-  const rbac = await ensureSessionRbac(client, ns, session, accounts, true);
+  let rbac: RbacChange;
+  try {
+    rbac = await ensureSessionRbac(client, ns, session, accounts, true);
+  } catch (err) {
+    // The Role may exist while the RoleBinding failed: leave nothing behind that no workload uses.
+    await reconcileSessionRbac(client, ns, session).catch(() => undefined);
+    throw err;
+  }
   opts.onProgress?.(`${rbacInfo.role} and ${rbacInfo.roleBinding}: ${rbac.role}/${rbac.roleBinding}`);
   const done: TapWorkloadResult[] = [];
   for (const item of toTap) {
@@ -259,6 +267,18 @@ export async function tap(client: KubeClient, opts: TapOptions): Promise<TapResu
     rbac: { ...rbacInfo, subjects: rbac.subjects, change: rbac },
     rollout,
   };
+}
+
+/** Why a tapped workload's pods may not get the forwarder soon. */
+function rolloutCaveats(w: Workload): string[] {
+  const spec = (w.object.spec ?? {}) as { paused?: boolean; updateStrategy?: { type?: string } };
+  const out: string[] = [];
+  if (w.kind === 'Deployment' && spec.paused)
+    out.push('the Deployment is paused: its pods get the forwarder when it is resumed');
+  if (w.kind !== 'Deployment' && spec.updateStrategy?.type === 'OnDelete') {
+    out.push('updateStrategy OnDelete: pods get the forwarder only when they are deleted and recreated');
+  }
+  return out;
 }
 
 async function selectTargets(client: KubeClient, ns: string, selection: Selection): Promise<Workload[]> {
