@@ -8,13 +8,13 @@ export const DEFAULT_MEMORY = '16Mi';
 
 /** Flags every cluster command takes. */
 export const kubeFlags = {
-  context: Flags.string({
-    summary: 'Kubeconfig context to use (default: the current context).',
-    helpValue: 'NAME',
-  }),
   namespace: Flags.string({
     char: 'n',
     summary: "Namespace (default: the context's namespace, else default).",
+    helpValue: 'NAME',
+  }),
+  context: Flags.string({
+    summary: 'Kubeconfig context to use (default: the current context).',
     helpValue: 'NAME',
   }),
   kubeconfig: Flags.string({
@@ -25,6 +25,11 @@ export const kubeFlags = {
 
 /** Workload selection flags of tap and untap. */
 export const workloadFlags = {
+  selector: Flags.string({
+    char: 'l',
+    summary: 'Deployments, StatefulSets and DaemonSets matching a label selector (e.g. app=api,tier!=db).',
+    helpValue: 'SELECTOR',
+  }),
   deployment: Flags.string({
     summary: 'A Deployment by name (repeatable).',
     multiple: true,
@@ -39,11 +44,6 @@ export const workloadFlags = {
     summary: 'A DaemonSet by name (repeatable).',
     multiple: true,
     helpValue: 'NAME',
-  }),
-  selector: Flags.string({
-    char: 'l',
-    summary: 'Deployments, StatefulSets and DaemonSets matching a label selector (e.g. app=api,tier!=db).',
-    helpValue: 'SELECTOR',
   }),
 };
 

@@ -28,6 +28,7 @@ Exit codes: 0 all clear; 10 leftovers found; 11 missing permissions; 12 both; 3 
   static override enableJsonFlag = true;
 
   static override flags = {
+    ...kubeFlags,
     'sidecar-cpu': Flags.string({
       summary: 'Forwarder CPU request used for the quota headroom.',
       default: DEFAULT_CPU,
