@@ -65,13 +65,13 @@ function winstonLogger(json: boolean) {
 describe('winston-loki 6.1.7', () => {
   it('protobuf + snappy (its default): lines, labels and millisecond timestamps come back exactly', async () => {
     const { logger, transport } = winstonLogger(false);
-    LINES.forEach((line, k) =>
+    for (const [k, line] of LINES.entries()) {
       logger.log({
         level: k % 2 ? 'warn' : 'info',
         message: line,
         timestamp: new Date(BASE_MS + k).toISOString(),
-      }),
-    );
+      });
+    }
     await server.waitFor((reqs) => reqs.length > 0);
     await transport.flush();
     await transport.close();
@@ -210,15 +210,15 @@ describe.each([
       processors: [new BatchLogRecordProcessor({ exporter, scheduledDelayMillis: 50 })],
     });
     const logger = provider.getLogger('interop-test', '1.0.0');
-    LINES.forEach((line, k) =>
+    for (const [k, line] of LINES.entries()) {
       logger.emit({
         body: line,
         timestamp: [1_763_000_000 + k, 123_456_789],
         severityNumber: k % 2 ? SeverityNumber.WARN : SeverityNumber.INFO,
         severityText: k % 2 ? 'WARN' : 'INFO',
         attributes: { 'http.route': '/items', attempt: k },
-      }),
-    );
+      });
+    }
     logger.emit({ body: { structured: true, n: 1 }, timestamp: [1_763_000_100, 1] });
     await provider.forceFlush();
     await provider.shutdown();
