@@ -18,6 +18,7 @@ import {
   K8sError,
   KubeApiError,
   NotFoundError,
+  UnauthorizedError,
 } from './errors.js';
 import type { KubeConnection } from './kubeconfig.js';
 import type { JsonObject, PodTemplate } from './patch.js';
@@ -140,6 +141,13 @@ export class KubeClient {
       const { message, reason } = statusOf(e as ApiException<unknown>);
       const text = `${what}: ${message}`;
       switch (e.code) {
+        case 401:
+          return new UnauthorizedError(
+            `${text} (the API server rejected the kubeconfig's credentials for ${this.connection.server}; log in again or refresh the token)`,
+            401,
+            reason || 'Unauthorized',
+            { cause: err },
+          );
         case 403:
           return new ForbiddenError(text, 403, reason || 'Forbidden', { cause: err });
         case 404:

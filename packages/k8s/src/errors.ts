@@ -59,6 +59,11 @@ export class KubeApiError extends K8sError {
   }
 }
 
+/** 401: the API server rejected the credentials of the kubeconfig (expired token, wrong certificate). */
+export class UnauthorizedError extends KubeApiError {
+  override readonly code = 'K8S_UNAUTHORIZED';
+}
+
 /** 403: the current user may not do something logtap needs. */
 export class ForbiddenError extends KubeApiError {
   override readonly code = 'K8S_FORBIDDEN';

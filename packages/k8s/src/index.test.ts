@@ -32,6 +32,7 @@ test('public exports', () => {
     'RolloutTimeoutError',
     'SelfTapError',
     'TapPartialFailureError',
+    'UnauthorizedError',
     'WORKLOAD_KINDS',
     'check',
     'classifyNamespace',
@@ -74,6 +75,7 @@ test('every error has a stable code', () => {
     new api.ForbiddenError('m', 403, 'Forbidden'),
     new api.NotFoundError('m', 404, 'NotFound'),
     new api.ConflictError('m', 409, 'Conflict'),
+    new api.UnauthorizedError('m', 401, 'Unauthorized'),
   ].map((e) => (e instanceof api.K8sError ? e.code : 'not a K8sError'));
   expect(codes).toEqual([
     'K8S_NO_CLUSTER_CONFIGURED',
@@ -89,5 +91,6 @@ test('every error has a stable code', () => {
     'K8S_FORBIDDEN',
     'K8S_NOT_FOUND',
     'K8S_CONFLICT',
+    'K8S_UNAUTHORIZED',
   ]);
 });

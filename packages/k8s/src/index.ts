@@ -41,6 +41,7 @@ export {
   RolloutTimeoutError,
   SelfTapError,
   TapPartialFailureError,
+  UnauthorizedError,
 } from './errors.js';
 export { guardedPatch } from './json-patch.js';
 export { type KubeConnection, type LoadKubeConfigOptions, loadKubeConfig } from './kubeconfig.js';

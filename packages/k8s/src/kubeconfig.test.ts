@@ -69,6 +69,18 @@ describe('loadKubeConfig', () => {
     expect(() => loadKubeConfig({ paths: [join(dir, 'broken')] })).toThrow(NoClusterConfiguredError);
   });
 
+  test('rejected credentials are UnauthorizedError', async () => {
+    const { startKubeTestServer } = await import('@logtap/kube-testserver');
+    const server = await startKubeTestServer();
+    try {
+      await writeFile(join(dir, 'bad'), server.kubeconfig({ token: 'expired' }));
+      const client = new KubeClient(loadKubeConfig({ paths: [join(dir, 'bad')] }));
+      await expect(client.version()).rejects.toMatchObject({ code: 'K8S_UNAUTHORIZED', status: 401 });
+    } finally {
+      await server.close();
+    }
+  });
+
   test('an unreachable server is ClusterUnreachableError with the server URL', async () => {
     await writeFile(join(dir, 'c'), config('down', 'http://127.0.0.1:9'));
     const client = new KubeClient(loadKubeConfig({ paths: [join(dir, 'c')] }), { timeoutMs: 2000 });

@@ -25,7 +25,7 @@ export const EXIT = {
   leftoversAndPermissions: 12,
 } as const;
 
-export const EXIT_CODES_HELP = `Exit codes: 0 success; 1 unexpected error; 2 invalid flags; 3 no cluster configured or reachable; 4 refused by the production guard (production or unreadable namespace); 5 workload or namespace not found, or nothing matched; 6 forbidden by RBAC; 7 conflicts did not settle, or a partial failure was rolled back; 8 a rollback was incomplete (act on the message); 9 --wait timed out (the tap stays); check only: 10 leftovers found, 11 missing permissions, 12 both.`;
+export const EXIT_CODES_HELP = `Exit codes: 0 success; 1 unexpected error; 2 invalid flags; 3 no cluster configured or reachable, or credentials rejected; 4 refused by the production guard (production or unreadable namespace); 5 workload or namespace not found, or nothing matched; 6 forbidden by RBAC; 7 conflicts did not settle, or a partial failure was rolled back; 8 a rollback was incomplete (act on the message); 9 --wait timed out (the tap stays); check only: 10 leftovers found, 11 missing permissions, 12 both.`;
 
 /** Turns an error into message, exit code and suggestions by its stable `code`. */
 export function describeFailure(err: unknown, context: { namespace?: string | undefined } = {}): Failure {
@@ -46,6 +46,15 @@ export function describeFailure(err: unknown, context: { namespace?: string | un
           'kubectl config get-contexts',
           'pass --context NAME or --kubeconfig PATH',
           'for a local cluster: kind create cluster (or k3d cluster create)',
+        ],
+      };
+    case 'K8S_UNAUTHORIZED':
+      return {
+        message,
+        exit: EXIT.noCluster,
+        suggestions: [
+          'kubectl get ns (to check the login)',
+          'refresh the credentials of the context (e.g. your cloud CLI login)',
         ],
       };
     case 'K8S_CLUSTER_UNREACHABLE':
