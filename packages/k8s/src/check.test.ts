@@ -38,6 +38,32 @@ describe('check', () => {
     expect(r.permissions.length).toBeGreaterThan(20);
     expect(r.permissions.every((p) => p.allowed)).toBe(true);
     expect(r.problems).toEqual({ missingPermissions: 0, leftovers: 0 });
+    // The --json contract of `logtap check`.
+    expect(Object.keys(r).sort()).toEqual([
+      'candidates',
+      'cluster',
+      'leftovers',
+      'permissions',
+      'problems',
+      'quota',
+      'warnings',
+    ]);
+    expect(Object.keys(r.leftovers).sort()).toEqual([
+      'orphanedRbac',
+      'receivers',
+      'scope',
+      'staleAnnotations',
+      'tapped',
+    ]);
+    expect(Object.keys(r.permissions[0]!).sort()).toEqual([
+      'allowed',
+      'group',
+      'namespace',
+      'neededBy',
+      'reason',
+      'resource',
+      'verb',
+    ]);
     expect(r.candidates).toEqual([
       {
         kind: 'Deployment',
@@ -178,7 +204,19 @@ describe('status', () => {
       expect(
         r.sessions.map((s) => `${s.session} ${s.forwarding}/${s.total} rbac=${s.rbac[0]!.present}`),
       ).toEqual(['lt-good 3/3 rbac=true', 'lt-bad 0/3 rbac=true']);
+      // The --json contract of `logtap status`.
+      expect(Object.keys(r).sort()).toEqual(['namespace', 'receivers', 'sessions', 'workloads']);
+      expect(Object.keys(r.sessions[0]!).sort()).toEqual([
+        'forwarding',
+        'namespaces',
+        'rbac',
+        'session',
+        'targets',
+        'total',
+        'workloads',
+      ]);
       const good = r.receivers.find((x) => x.target === target)!;
+      expect(Object.keys(good).sort()).toEqual(['counters', 'ok', 'target', 'url']);
       expect(good.counters).toEqual({
         linesReceived: 1000,
         linesDropped: 7,

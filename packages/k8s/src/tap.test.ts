@@ -55,6 +55,31 @@ describe('tap then untap through @kubernetes/client-node', () => {
       return userFields(c.server.get(kind, 'shop', name));
     });
     const res = await tap(c.client, opts({ selection: { by: 'all' }, force: true }));
+    // The --json contract of `logtap tap`.
+    expect(Object.keys(res).sort()).toEqual([
+      'dryRun',
+      'image',
+      'namespace',
+      'production',
+      'quota',
+      'rbac',
+      'rollout',
+      'session',
+      'target',
+      'warnings',
+      'workloads',
+    ]);
+    expect(Object.keys(res.workloads[0]!).sort()).toEqual([
+      'action',
+      'attempts',
+      'diff',
+      'kind',
+      'name',
+      'namespace',
+      'replicas',
+      'serviceAccount',
+      'warnings',
+    ]);
     expect(res.workloads.map((w) => `${w.kind}/${w.name}:${w.action}`).sort()).toEqual([
       'DaemonSet/agent:tapped',
       'Deployment/api:tapped',
@@ -90,6 +115,7 @@ describe('tap then untap through @kubernetes/client-node', () => {
     ).toBe(true);
 
     const un = await untap(c.client, { namespace: 'shop', selection: { by: 'all' }, sleep: noSleep });
+    expect(Object.keys(un).sort()).toEqual(['dryRun', 'rbac', 'warnings', 'workloads']);
     expect(un.workloads.map((w) => w.action)).toEqual(['untapped', 'untapped', 'untapped']);
     expect(un.rbac.map((r) => r.change)).toEqual([{ role: 'deleted', roleBinding: 'deleted', subjects: [] }]);
     const after = ['Deployment/api', 'StatefulSet/db', 'DaemonSet/agent'].map((k) => {
