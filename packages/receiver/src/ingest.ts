@@ -4,11 +4,20 @@ import type { CaptureEntry, PushStream, Redactor, Sink } from './types.js';
 export type OnFull = 'drop' | 'reject';
 
 /** Why lines were dropped: the queue was full, the sink lost them, or the receiver stopped hard. */
-export type DropReason = 'queue_full' | 'writer' | 'shutdown';
-export const DROP_REASONS: readonly DropReason[] = ['queue_full', 'writer', 'shutdown'];
+/**
+ * Why lines were dropped: `queue_full` (the queue was full), `too_large` (one push bigger than the whole
+ * queue), `writer` (accepted, then lost by the capture writer: no room under the disk cap or free-space
+ * mark, or an I/O error), `shutdown` (still queued when the writer closed).
+ */
+export type DropReason = 'queue_full' | 'too_large' | 'writer' | 'shutdown';
+export const DROP_REASONS: readonly DropReason[] = ['queue_full', 'too_large', 'writer', 'shutdown'];
 
-/** The outcome of one push. */
-export type Admission = 'accepted' | 'dropped' | 'rejected' | 'empty';
+/**
+ * The outcome of one push: accepted; dropped or rejected because the queue is full; `too_large` when
+ * the push alone is bigger than the queue's bound (it could never be accepted: retrying is useless);
+ * `empty` when it has no lines.
+ */
+export type Admission = 'accepted' | 'dropped' | 'rejected' | 'too_large' | 'empty';
 
 export interface IngestOptions {
   sink: Sink;
@@ -83,8 +92,11 @@ export class Ingest {
     // Fast refusal: when the queue already holds data and even the bare line bytes cannot fit, the sink
     // would refuse anyway; skip building (and redacting) the entries. The sink still decides otherwise.
     const pending = sink.stats().pendingBytes;
+    // Lines past maxLineBytes will be cut, so they only count up to that size here.
+    const keptBytes =
+      lineBytes > this.#opts.queueBytes ? estimateBytes(streams, this.#opts.maxLineBytes) : lineBytes;
     let accepted = false;
-    if (pending === 0 || pending + lineBytes <= this.#opts.queueBytes) {
+    if (pending === 0 || pending + keptBytes <= this.#opts.queueBytes) {
       accepted = sink.append(this.#toEntries(streams, lines));
     }
     if (accepted) {
@@ -93,6 +105,12 @@ export class Ingest {
       return 'accepted';
     }
     this.lastShedAt = this.#now();
+    const tooLarge = estimateBytes(streams, this.#opts.maxLineBytes) > this.#opts.queueBytes;
+    if (tooLarge && this.#opts.onFull === 'reject') {
+      this.linesRejected += lines;
+      this.pushesRejected++;
+      return 'too_large';
+    }
     if (this.#opts.onFull === 'reject') {
       this.linesRejected += lines;
       this.pushesRejected++;
@@ -101,11 +119,11 @@ export class Ingest {
     this.linesReceived += lines;
     this.bytesReceived += lineBytes;
     this.pushesDropped++;
-    this.#countDrop('queue_full', lines);
+    this.#countDrop(tooLarge ? 'too_large' : 'queue_full', lines);
     for (const stream of streams) {
       if (stream.entries.length > 0) this.#countStreamDrop(stream.labels, stream.entries.length);
     }
-    return 'dropped';
+    return tooLarge ? 'too_large' : 'dropped';
   }
 
   /** Lines dropped per reason, including those the sink reports as lost. */
@@ -185,6 +203,21 @@ export class Ingest {
   }
 }
 
+/**
+ * An upper-bound-ish estimate of what a push occupies in the writer's queue (its own estimate: ~56 bytes
+ * of JSON framing, the labels' JSON and the message per line), to tell "full now" from "never fits".
+ */
+function estimateBytes(streams: readonly PushStream[], maxLineBytes: number): number {
+  let total = 0;
+  for (const stream of streams) {
+    let labelBytes = 2;
+    for (const key in stream.labels) labelBytes += key.length + stream.labels[key]!.length + 6;
+    total += stream.entries.length * (56 + labelBytes);
+    for (const entry of stream.entries) total += Math.min(entry.line.length, maxLineBytes);
+  }
+  return total;
+}
+
 /** Renders a label set as `{a="1",b="2"}` (sorted keys, Go-style escapes), the stream's identity. */
 export function formatLabels(labels: Record<string, string>): string {
   const keys = Object.keys(labels).sort();
@@ -208,6 +241,7 @@ export function truncateUtf8(text: string, maxBytes: number): string {
 }
 
 function redactRecord(record: Record<string, string>, redactor: Redactor): Record<string, string> {
+  if (redactor.redactLabels !== undefined) return redactor.redactLabels(record);
   let out: Record<string, string> | undefined;
   for (const key in record) {
     const value = record[key]!;

@@ -229,13 +229,21 @@ describe('queue policy and accounting', () => {
     expect(closed.linesWritten).toBe(closed.linesReceived);
   });
 
-  test('an empty queue takes a batch larger than its bound (it could never fit otherwise)', async () => {
-    const sink = new MemorySink(100, false);
-    const { url, receiver } = await start({ sink, queueBytes: 100 });
-    expect((await push(url, 50)).status).toBe(204);
-    expect(receiver.stats().linesDropped).toBe(0);
-    expect((await push(url, 50, 50)).status).toBe(204);
-    expect(receiver.stats().linesDropped).toBe(50);
+  test('a push bigger than the whole queue is dropped as too_large, or refused with 413 under reject', async () => {
+    const sink = new MemorySink(1000, false);
+    const { url, receiver } = await start({ sink, queueBytes: 1000 });
+    expect((await push(url, 5)).status).toBe(204);
+    expect((await push(url, 50, 5)).status).toBe(204);
+    expect(receiver.stats()).toMatchObject({
+      linesReceived: 55,
+      linesDropped: 50,
+      droppedByReason: { too_large: 50 },
+    });
+    const rejecting = await start({ sink: new MemorySink(1000, false), queueBytes: 1000, onFull: 'reject' });
+    const res = await push(rejecting.url, 50);
+    expect(res.status).toBe(413);
+    expect(res.body).toContain('--buffer');
+    expect(rejecting.receiver.stats()).toMatchObject({ linesReceived: 0, linesRejected: 50 });
   });
 
   test('lines longer than maxLineBytes are cut on a character boundary and tagged', async () => {

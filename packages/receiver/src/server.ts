@@ -678,6 +678,15 @@ export class Receiver {
     this.#pushesByFormat.set(decoded.format, (this.#pushesByFormat.get(decoded.format) ?? 0) + 1);
     const result: Admission = this.#ingest.admit(decoded.streams, decoded.lines, decoded.lineBytes);
     this.#noteClient(req, decoded.lines);
+    if (result === 'too_large' && opts.onFull === 'reject') {
+      this.#auditShed();
+      reply(
+        res,
+        413,
+        `this push (${decoded.lines} lines) is larger than the whole receiver queue; send smaller batches or raise --buffer`,
+      );
+      return 413;
+    }
     if (result === 'rejected') {
       this.#auditShed();
       reply(res, 429, 'the receiver queue is full; retry later', {
@@ -685,7 +694,7 @@ export class Receiver {
       });
       return 429;
     }
-    if (result === 'dropped') this.#auditShed();
+    if (result === 'dropped' || result === 'too_large') this.#auditShed();
     if (decoded.rejected !== undefined && decoded.rejected.length > 0) {
       // Loki's partial failure: the valid entries are kept, the invalid ones reported with a 400.
       let invalid = 0;

@@ -94,6 +94,11 @@ export interface Redactor {
   readonly rules: readonly string[];
   readonly policyHash: string;
   redact(text: string): { text: string; hits: number };
+  /**
+   * Redacts label or structured-metadata values (a value under a secret-named key may go whole);
+   * returns the same object when nothing changed. Without it, each value goes through `redact`.
+   */
+  redactLabels?(labels: Readonly<Record<string, string>>): Record<string, string>;
   /** Hits per rule since compilation. */
   counters(): Record<string, number>;
 }

@@ -2,7 +2,7 @@ import type { CaptureEntry, Sink, SinkStats } from '../types.js';
 
 /**
  * An in-memory Sink with the capture writer's admission rule: a batch is refused when it would push
- * the pending bytes past `capacity` (an empty queue takes any batch). Pending batches move to
+ * the pending bytes past `capacity`. Pending batches move to
  * `written` on drain(), which runs on its own after each append unless `autoDrain` is false.
  */
 export class MemorySink implements Sink {
@@ -23,7 +23,7 @@ export class MemorySink implements Sink {
   append(entries: readonly CaptureEntry[]): boolean {
     if (this.closed) throw new Error('append after close');
     const bytes = entries.reduce((sum, e) => sum + entryBytes(e), 0);
-    if (this.#pendingBytes > 0 && this.#pendingBytes + bytes > this.capacity) return false;
+    if (this.#pendingBytes + bytes > this.capacity) return false;
     this.#pending.push({ entries, bytes });
     this.#pendingBytes += bytes;
     if (this.autoDrain && !this.#scheduled) {
@@ -75,7 +75,7 @@ export class MemorySink implements Sink {
 }
 
 function entryBytes(e: CaptureEntry): number {
-  let n = 40 + Buffer.byteLength(e.msg);
+  let n = 56 + 2 + e.msg.length;
   for (const key in e.labels) n += key.length + e.labels[key]!.length + 6;
   return n;
 }

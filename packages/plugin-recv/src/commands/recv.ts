@@ -1,0 +1,187 @@
+import { Command, Flags } from '@oclif/core';
+import { normalizeRedactArgv } from '../argv.js';
+import type { RecvSummary } from '../run.js';
+
+// This file is loaded for `logtap recv --help` (when no manifest is available): keep its imports to
+// @oclif/core and tiny local modules. The receiver, capture writer, redactor and zod load in run().
+
+export default class Recv extends Command {
+  static override summary =
+    'Receive logs pushed by Loki and OTLP clients and write them to a capture directory.';
+
+  static override description =
+    `Starts an HTTP(S) server that accepts the Loki push API (JSON, protobuf + snappy, gzip/deflate, the legacy /api/prom/push), OTLP/HTTP logs (JSON and protobuf) and logtap's NDJSON (/logtap/raw), and writes every line to a rotated, zstd-compressed JSONL capture directory that stays under --max-disk.
+
+Endpoints: POST /loki/api/v1/push, /api/prom/push, /otlp/v1/logs, /logtap/raw; GET /healthz, /ready and /readyz (503 while shedding load or shutting down), /metrics (Prometheus), /api/version. Successful pushes are answered 204; 400 names what is wrong with a body, 413 means over --max-body, 401 a missing or wrong token.
+
+The sender is never blocked. Between HTTP and the disk sits a queue bounded by --buffer (bytes). When it is full, --on-full drop (the default) answers 204 and drops the push, counting the lines per reason and per stream; --on-full reject answers 429 with Retry-After so that clients which retry (Promtail, Grafana Alloy, Vector, Fluent Bit, the OTel SDKs) keep the data. Lines received = lines written + lines dropped, in /metrics, in the progress lines and in metadata.json.
+
+Sizes accept KB, MB, GB, TB (and K, M, G, T) as powers of 1000 and KiB, MiB, GiB, TiB (and Ki, Mi, Gi, Ti) as powers of 1024; a bare number is bytes. Durations are like 30s, 10m, 1h30m.
+
+Redaction (--redact, --redact-patterns) runs before anything is queued or written: secrets never reach the disk. A bare --redact turns on every built-in rule; --redact=email,jwt picks rules. Label values and structured metadata are redacted too unless --no-redact-labels.
+
+recv runs headless (the live TUI is not available yet): a progress line goes to stderr every --progress-interval and a summary at the end. Ctrl-C or SIGTERM stops gracefully: no new pushes, the queue is drained, the capture is closed (final frame, index, metadata) and recv exits 0. A second Ctrl-C exits at once (code 130); the capture stays readable and is recovered by the next recv or open.
+
+Exit codes: 0 stopped cleanly; 1 unexpected error; 2 invalid flag value; 3 cannot listen on the address; 4 capture directory unusable; 5 TLS certificate or key unusable; 6 redaction rules invalid; 130 stopped at once by a second signal.`;
+
+  static override examples = [
+    {
+      description: 'Receive on 127.0.0.1:3100 into ./capture with laptop-sized defaults',
+      command: '<%= config.bin %> <%= command.id %>',
+    },
+    {
+      description: 'Push one line with curl (Loki JSON; timestamps are nanoseconds as a string)',
+      command: `curl -sS -H 'Content-Type: application/json' --data-raw '{"streams":[{"stream":{"app":"demo"},"values":[["1700000000000000000","hello"]]}]}' http://127.0.0.1:3100/loki/api/v1/push`,
+    },
+    {
+      description: 'Listen on all interfaces for an in-cluster load test, with TLS and a push token',
+      command:
+        '<%= config.bin %> <%= command.id %> --listen 0.0.0.0:3100 --tls-cert tls.crt --tls-key tls.key --auth-token "$TOKEN" --dir ./run-42',
+    },
+    {
+      description: 'Redact every built-in rule before anything is written',
+      command: '<%= config.bin %> <%= command.id %> --redact --dir ./capture',
+    },
+    {
+      description: 'Redact e-mail addresses and JWTs only, plus custom rules from a file',
+      command: '<%= config.bin %> <%= command.id %> --redact=email,jwt --redact-patterns ./patterns.yaml',
+    },
+    {
+      description:
+        'Bounded for a small disk; tell clients to retry instead of dropping when the queue is full',
+      command:
+        '<%= config.bin %> <%= command.id %> --max-disk 2GiB --max-file 64MiB --buffer 128MiB --on-full reject',
+    },
+  ];
+
+  static override enableJsonFlag = true;
+
+  static override flags = {
+    listen: Flags.string({
+      summary: 'Address to listen on, HOST:PORT (":3100" = all interfaces, port 0 = any free port).',
+      description:
+        'A non-loopback address without TLS or without --auth-token prints a warning: anyone who can reach the port can push, and logs cross the network in clear text.',
+      default: '127.0.0.1:3100',
+      helpValue: 'HOST:PORT',
+    }),
+    dir: Flags.string({
+      summary: 'Capture directory (created if missing; an existing capture is recovered and continued).',
+      default: './capture',
+      helpValue: 'DIR',
+    }),
+    'max-file': Flags.string({
+      summary: 'Rotate the active data file at this uncompressed size.',
+      default: '256MiB',
+      helpValue: 'SIZE',
+    }),
+    'max-file-age': Flags.string({
+      summary: 'Rotate the active data file at this age (0 = by size only).',
+      default: '15m',
+      helpValue: 'DURATION',
+    }),
+    'max-disk': Flags.string({
+      summary: 'Hard cap on the capture directory: the oldest data files are evicted to stay under it.',
+      default: '5GiB',
+      helpValue: 'SIZE',
+    }),
+    'min-free': Flags.string({
+      summary:
+        'Keep at least this much free space on the file system (evict, then drop, rather than fill it).',
+      default: '256MiB',
+      helpValue: 'SIZE',
+    }),
+    buffer: Flags.string({
+      summary: 'Bound of the queue between HTTP and the disk, in bytes of log data.',
+      default: '64MiB',
+      helpValue: 'SIZE',
+    }),
+    'on-full': Flags.string({
+      summary:
+        'When the queue is full: drop (answer 204, count the loss) or reject (answer 429 + Retry-After).',
+      options: ['drop', 'reject'],
+      default: 'drop',
+    }),
+    'max-body': Flags.string({
+      summary: 'Largest push body accepted, before and after decompression (413 past it).',
+      default: '64MiB',
+      helpValue: 'SIZE',
+    }),
+    'max-line': Flags.string({
+      summary: 'Longer lines are cut to this size (and tagged logtap_truncated_bytes in their metadata).',
+      default: '1MiB',
+      helpValue: 'SIZE',
+    }),
+    headless: Flags.boolean({
+      summary: 'No TUI: progress lines on stderr and a final summary (currently always the case).',
+      default: true,
+    }),
+    'tls-cert': Flags.string({
+      summary: 'PEM certificate (chain): serve HTTPS. Needs --tls-key.',
+      helpValue: 'FILE',
+      dependsOn: ['tls-key'],
+    }),
+    'tls-key': Flags.string({
+      summary: 'PEM private key of --tls-cert.',
+      helpValue: 'FILE',
+      dependsOn: ['tls-cert'],
+    }),
+    'auth-token': Flags.string({
+      summary: 'Require "Authorization: Bearer TOKEN" (or Basic auth with TOKEN as password) on pushes.',
+      env: 'LOGTAP_AUTH_TOKEN',
+      helpValue: 'TOKEN',
+    }),
+    redact: Flags.string({
+      summary:
+        'Redact before writing: bare --redact = every built-in rule, --redact=email,jwt = those rules.',
+      description:
+        "An optional-value flag: `--redact`, `--redact=all`, `--redact=email,jwt` and `--redact email,jwt` all work, and `--redact --dir x` does not swallow --dir. `--redact=none` with --redact-patterns uses only the file's rules.",
+      helpValue: '[RULES]',
+    }),
+    'redact-patterns': Flags.string({
+      summary:
+        'YAML or JSON file of extra redaction rules (name, pattern, replacement, validator); implies --redact.',
+      helpValue: 'FILE',
+    }),
+    'redact-labels': Flags.boolean({
+      summary: 'Also redact label values and structured metadata (on by default when redacting).',
+      default: true,
+      allowNo: true,
+    }),
+    'progress-interval': Flags.string({
+      summary: 'How often a progress line is printed to stderr (0 = never).',
+      default: '5s',
+      helpValue: 'DURATION',
+    }),
+  };
+
+  async run(): Promise<RecvSummary> {
+    const { flags } = await this.parse(Recv, normalizeRedactArgv(this.argv));
+    const { parseRecvConfig } = await import('../config.js');
+    const { runRecv, describeFailure } = await import('../run.js');
+    let config: ReturnType<typeof parseRecvConfig>;
+    try {
+      config = parseRecvConfig(flags);
+    } catch (err) {
+      const failure = describeFailure(err);
+      this.error(failure.message, { exit: failure.exit, suggestions: failure.suggestions });
+    }
+    try {
+      return await runRecv(config, {
+        log: (line) => process.stderr.write(`${line}\n`),
+        onSignal: (handler) => {
+          process.on('SIGINT', handler);
+          process.on('SIGTERM', handler);
+          return () => {
+            process.off('SIGINT', handler);
+            process.off('SIGTERM', handler);
+          };
+        },
+        hardExit: (code) => process.exit(code),
+        version: this.config.version,
+      });
+    } catch (err) {
+      const failure = describeFailure(err);
+      this.error(failure.message, { exit: failure.exit, suggestions: failure.suggestions });
+    }
+  }
+}

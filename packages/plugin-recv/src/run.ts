@@ -1,0 +1,189 @@
+import { readFile } from 'node:fs/promises';
+import { CaptureWriter } from '@logtap/capture';
+import { listenWarnings, Receiver, type ReceiverStats } from '@logtap/receiver';
+import type { RecvConfig } from './config.js';
+import { describeFailure, RecvError } from './failure.js';
+import { loadRedactor } from './redaction.js';
+import { progressLine, startLine, summaryLines } from './report.js';
+import { writerSink } from './sink.js';
+
+export { describeFailure };
+
+/** What the command hands to runRecv: the only ways it touches the process. */
+export interface RecvIo {
+  /** Writes one line to stderr. */
+  log(line: string): void;
+  /** Registers the SIGINT/SIGTERM handler; returns its removal. */
+  onSignal(handler: (signal: NodeJS.Signals) => void): () => void;
+  /** Ends the process at once (second signal). */
+  hardExit(code: number): void;
+  version: string;
+  now?: () => number;
+}
+
+/** The final account of a run, returned for `--json`. */
+export interface RecvSummary {
+  dir: string;
+  listen: string;
+  durationMs: number;
+  linesReceived: number;
+  bytesReceived: number;
+  linesWritten: number;
+  bytesWritten: number;
+  linesDropped: number;
+  droppedByReason: Record<string, number>;
+  droppedByStream: Array<{ stream: string; lines: number }>;
+  linesRejected: number;
+  linesInvalid: number;
+  linesTruncated: number;
+  diskBytes: number;
+  rotations: number;
+  evictions: number;
+  pushes: number;
+  pushesByStatus: Record<string, number>;
+  redaction: ReceiverStats['redaction'];
+}
+
+/**
+ * Runs the receiver until SIGINT/SIGTERM: opens the capture, starts the server, prints progress, and on
+ * the first signal drains and closes everything and resolves the summary. A second signal aborts and
+ * exits with 130 at once.
+ */
+export async function runRecv(config: RecvConfig, io: RecvIo): Promise<RecvSummary> {
+  const now = io.now ?? Date.now;
+  const tls = config.tls === undefined ? undefined : await readTls(config.tls);
+  const redactor = await loadRedactor(config);
+  let writer: CaptureWriter;
+  try {
+    writer = await CaptureWriter.open(config.dir, {
+      maxFileBytes: config.maxFileBytes,
+      ...(config.maxFileAgeMs > 0 ? { maxFileAge: config.maxFileAgeMs } : {}),
+      maxDiskBytes: config.maxDiskBytes,
+      maxPendingBytes: config.bufferBytes,
+      minFreeBytes: config.minFreeBytes,
+      redaction:
+        redactor === undefined
+          ? { enabled: false, rules: [] }
+          : { enabled: true, rules: [...redactor.rules], policyHash: redactor.policyHash },
+    });
+  } catch (err) {
+    throw new RecvError(
+      'RECV_CAPTURE_DIR',
+      `cannot open the capture directory ${config.dir}: ${(err as Error).message}`,
+      4,
+      [
+        'pick another directory with --dir',
+        'check that the directory is writable and not used by another recv',
+      ],
+      { cause: err },
+    );
+  }
+
+  let receiver: Receiver;
+  try {
+    receiver = await Receiver.start({
+      sink: writerSink(writer),
+      queueBytes: config.bufferBytes,
+      host: config.host,
+      port: config.port,
+      tls,
+      authToken: config.authToken,
+      onFull: config.onFull,
+      maxBodyBytes: config.maxBodyBytes,
+      maxLineBytes: config.maxLineBytes,
+      redactor,
+      redactLabels: config.redactLabels,
+      version: io.version,
+      now,
+    });
+  } catch (err) {
+    await writer.close().catch(() => {
+      // The start failure is what the user needs to see; a close error on an empty capture adds nothing.
+    });
+    throw err;
+  }
+
+  const started = now();
+  io.log(startLine(config, receiver.url, redactor));
+  for (const warning of listenWarnings({
+    host: config.host,
+    tls: tls !== undefined,
+    authToken: config.authToken !== undefined,
+  })) {
+    io.log(`logtap recv: warning: ${warning}`);
+  }
+
+  let previous = { at: started, stats: receiver.stats() };
+  const timer =
+    config.progressIntervalMs > 0
+      ? setInterval(() => {
+          const stats = receiver.stats();
+          io.log(progressLine(stats, previous, now(), config));
+          previous = { at: now(), stats };
+        }, config.progressIntervalMs)
+      : undefined;
+
+  const final = await new Promise<ReceiverStats>((resolve, reject) => {
+    let signals = 0;
+    const remove = io.onSignal((signal) => {
+      signals++;
+      if (signals === 1) {
+        io.log(`logtap recv: ${signal}: stopping; draining the queue (press Ctrl-C again to exit at once)`);
+        if (timer !== undefined) clearInterval(timer);
+        receiver.close().then((stats) => {
+          remove();
+          resolve(stats);
+        }, reject);
+        return;
+      }
+      io.log(`logtap recv: ${signal} again: exiting now; the capture will be recovered when next opened`);
+      receiver.abort();
+      io.hardExit(130);
+    });
+  });
+
+  const summary = toSummary(config, receiver.url, now() - started, final);
+  for (const line of summaryLines(summary)) io.log(line);
+  return summary;
+}
+
+async function readTls(files: { certFile: string; keyFile: string }): Promise<{ cert: Buffer; key: Buffer }> {
+  const read = async (file: string, flag: string): Promise<Buffer> => {
+    try {
+      return await readFile(file);
+    } catch (err) {
+      throw new RecvError(
+        'RECV_TLS_FILE',
+        `cannot read --${flag} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+        5,
+        [`check the path given to --${flag}`],
+        { cause: err },
+      );
+    }
+  };
+  return { cert: await read(files.certFile, 'tls-cert'), key: await read(files.keyFile, 'tls-key') };
+}
+
+function toSummary(config: RecvConfig, listen: string, durationMs: number, s: ReceiverStats): RecvSummary {
+  return {
+    dir: config.dir,
+    listen,
+    durationMs,
+    linesReceived: s.linesReceived,
+    bytesReceived: s.bytesReceived,
+    linesWritten: s.linesWritten,
+    bytesWritten: s.bytesWritten,
+    linesDropped: s.linesDropped,
+    droppedByReason: s.droppedByReason,
+    droppedByStream: s.droppedByStream,
+    linesRejected: s.linesRejected,
+    linesInvalid: s.linesInvalid,
+    linesTruncated: s.linesTruncated,
+    diskBytes: s.diskBytes,
+    rotations: s.rotations,
+    evictions: s.evictions,
+    pushes: s.pushes,
+    pushesByStatus: s.pushesByStatus,
+    redaction: s.redaction,
+  };
+}
