@@ -23,7 +23,7 @@ import { Pool } from 'undici';
 const { values: args } = parseArgs({
   options: {
     duration: { type: 'string', default: '20' },
-    connections: { type: 'string', default: '8' },
+    connections: { type: 'string', default: '4' },
     'batch-kib': { type: 'string', default: '1024' },
     fraction: { type: 'string', default: '0.5' },
     redact: { type: 'boolean', default: false },
@@ -31,6 +31,8 @@ const { values: args } = parseArgs({
     cli: { type: 'string' },
     keep: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
+    /** Extra flags for `logtap recv`, e.g. --recv-arg=--buffer=32MiB (repeatable). */
+    'recv-arg': { type: 'string', multiple: true, default: [] },
   },
 });
 
@@ -154,6 +156,7 @@ function startRecv(dir: string): Promise<Recv> {
     '--progress-interval',
     '0',
     ...(args.redact ? ['--redact'] : []),
+    ...args['recv-arg'],
   ];
   const proc = spawn(process.execPath, recvArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';

@@ -126,6 +126,12 @@ export class Ingest {
     return tooLarge ? 'too_large' : 'dropped';
   }
 
+  /** Records a push refused before decoding (its lines unknown) under the reject policy. */
+  noteShed(): void {
+    this.lastShedAt = this.#now();
+    this.pushesRejected++;
+  }
+
   /** Lines dropped per reason, including those the sink reports as lost. */
   dropped(): Map<DropReason, number> {
     const out = new Map(this.#dropped);

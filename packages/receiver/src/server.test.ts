@@ -229,6 +229,32 @@ describe('queue policy and accounting', () => {
     expect(closed.linesWritten).toBe(closed.linesReceived);
   });
 
+  test('under reject, a queue already full answers 429 before decoding the body', async () => {
+    const sink = new MemorySink(1000, false);
+    const full = Object.assign(sink, {
+      stats: () => ({ ...MemorySink.prototype.stats.call(sink), pendingBytes: 1000 }),
+    });
+    let decodes = 0;
+    const { url, receiver } = await start({
+      sink: full,
+      queueBytes: 1000,
+      onFull: 'reject',
+      decode: (input, limits) => {
+        decodes++;
+        return decodeLokiJson(input, limits);
+      },
+    });
+    const res = await push(url, 5);
+    expect(res.status).toBe(429);
+    expect(decodes).toBe(0);
+    expect(receiver.stats()).toMatchObject({
+      pushesRejected: 1,
+      linesReceived: 0,
+      pushesByStatus: { '429': 1 },
+    });
+    expect((await http(`${url}/ready`)).status).toBe(503);
+  });
+
   test('a push bigger than the whole queue is dropped as too_large, or refused with 413 under reject', async () => {
     const sink = new MemorySink(1000, false);
     const { url, receiver } = await start({ sink, queueBytes: 1000 });

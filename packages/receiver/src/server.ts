@@ -334,7 +334,7 @@ export class Receiver {
       renderScalar(
         'logtap_lines_rejected_total',
         'counter',
-        'Log lines refused with 429 under --on-full reject (the client keeps and resends them).',
+        'Log lines refused with 429 under --on-full reject (the client keeps and resends them); pushes refused before decoding, when the queue is already full, count only in logtap_pushes_total{code="429"}.',
         s.linesRejected,
       ) +
       renderScalar(
@@ -652,6 +652,16 @@ export class Receiver {
       return 499; // client went away mid-body
     }
 
+    if (opts.onFull === 'reject' && safeSinkStats(this.#sink).pendingBytes >= this.#queueBytes) {
+      // Full under the reject policy: answer before decoding, so overload costs a read, not a decode.
+      this.#inflightBytes -= body.length;
+      this.#ingest.noteShed();
+      this.#auditShed();
+      reply(res, 429, 'the receiver queue is full; retry later', {
+        'Retry-After': String(opts.retryAfterSeconds),
+      });
+      return 429;
+    }
     let decoded: DecodedPush;
     try {
       decoded = this.#decodeBody(body, req, path, route);
