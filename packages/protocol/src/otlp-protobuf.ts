@@ -3,7 +3,7 @@
  * the schema is in proto/ of this package). Reads the wire format directly and maps each record with
  * otlp-map.ts. Field numbers are in the comments next to the tags.
  */
-import { type StreamCollector, utf8Length } from './collector.js';
+import type { StreamCollector } from './collector.js';
 import { BadProtobufError } from './errors.js';
 import { labelsFromPairs } from './labels.js';
 import {
@@ -17,6 +17,7 @@ import {
   type OtlpRecord,
   recordMetadata,
   recordTimestamp,
+  resetRecord,
 } from './otlp-map.js';
 import { ProtoReader, WireError } from './proto-reader.js';
 import type { OtlpLabelStyle, PushEntry } from './types.js';
@@ -27,7 +28,20 @@ const MAX_VALUE_DEPTH = 64;
 interface Ctx {
   style: OtlpLabelStyle;
   now: () => bigint;
-  where: string;
+  /** Position being decoded, for error messages (-1: not inside one). */
+  resource: number;
+  scope: number;
+  record: number;
+  /** One record object, reused for every LogRecord (mapped before the next one is read). */
+  rec: OtlpRecord;
+}
+
+function describe(ctx: Ctx): string {
+  if (ctx.resource < 0) return 'ExportLogsServiceRequest';
+  let s = `resourceLogs[${ctx.resource}]`;
+  if (ctx.scope >= 0) s += `.scopeLogs[${ctx.scope}]`;
+  if (ctx.scope >= 0 && ctx.record >= 0) s += `.logRecords[${ctx.record}]`;
+  return s;
 }
 
 /** Decodes an ExportLogsServiceRequest into the collector. @throws {ProtocolError} */
@@ -37,7 +51,7 @@ export function decodeOtlpProtobuf(
   style: OtlpLabelStyle,
   now: () => bigint,
 ): void {
-  const ctx: Ctx = { style, now, where: 'ExportLogsServiceRequest' };
+  const ctx: Ctx = { style, now, resource: -1, scope: -1, record: -1, rec: newRecord() };
   const r = new ProtoReader(buf, 0, buf.length);
   try {
     let index = 0;
@@ -45,15 +59,16 @@ export function decodeOtlpProtobuf(
       if (tag === 0x0a) {
         // resource_logs = 1
         const end = r.delimited();
-        ctx.where = `resourceLogs[${index}]`;
+        ctx.resource = index;
         resourceLogs(r, end, out, ctx);
+        ctx.resource = -1;
         r.pos = end;
         r.end = buf.length;
         index++;
       } else r.skip(tag & 7);
     }
   } catch (err) {
-    if (err instanceof WireError) throw new BadProtobufError(ctx.where, err.offset, err.reason);
+    if (err instanceof WireError) throw new BadProtobufError(describe(ctx), err.offset, err.reason);
     throw err;
   }
 }
@@ -87,17 +102,18 @@ function resourceLogs(r: ProtoReader, end: number, out: StreamCollector, ctx: Ct
   const stream = out.streamForParsed(labelsFromPairs(mapping.labels));
   const entries: PushEntry[] = [];
   let lineBytes = 0;
-  const whereResource = ctx.where;
   for (let k = 0; k < scopes.length; k++) {
     const [start, scopeEnd] = scopes[k]!;
-    ctx.where = `${whereResource}.scopeLogs[${k}]`;
+    ctx.scope = k;
+    ctx.record = -1;
     r.pos = start;
     r.end = scopeEnd;
     let scopeName = '';
     let scopeVersion = '';
     let scopeDropped = 0;
     let scopeAttrs: Array<[string, AnyValue]> = [];
-    const records: Array<[number, number]> = [];
+    // Flat [start, end, start, end, ...] offsets: no tuple allocation per record.
+    const records: number[] = [];
     for (let tag = r.tag(); tag !== 0; tag = r.tag()) {
       if (tag === 0x0a) {
         // scope = 1 → InstrumentationScope { name = 1, version = 2, attributes = 3, dropped = 4 }
@@ -115,26 +131,26 @@ function resourceLogs(r: ProtoReader, end: number, out: StreamCollector, ctx: Ct
       } else if (tag === 0x12) {
         // log_records = 2
         const e = r.delimited();
-        records.push([r.pos, e]);
+        records.push(r.pos, e);
         r.pos = e;
       } else r.skip(tag & 7);
     }
     const scopeMeta = mapScope(scopeAttrs, scopeName, scopeVersion, scopeDropped);
-    out.countEntries(records.length);
-    for (let j = 0; j < records.length; j++) {
-      const [rs, re] = records[j]!;
-      ctx.where = `${whereResource}.scopeLogs[${k}].logRecords[${j}]`;
-      r.pos = rs;
-      r.end = re;
-      const rec = logRecord(r);
+    out.countEntries(records.length / 2);
+    for (let j = 0; j < records.length; j += 2) {
+      ctx.record = j / 2;
+      r.pos = records[j]!;
+      r.end = records[j + 1]!;
+      const rec = logRecord(r, ctx.rec);
       const line = typeof rec.body === 'string' ? rec.body : anyToString(rec.body);
-      lineBytes += utf8Length(line);
+      lineBytes += Buffer.byteLength(line);
       const ts = recordTimestamp(rec, ctx.now);
       const metadata = recordMetadata(rec, mapping.metadata, scopeMeta);
       entries.push(metadata === undefined ? { ts, line } : { ts, line, metadata });
     }
   }
-  ctx.where = whereResource;
+  ctx.scope = -1;
+  ctx.record = -1;
   if (!('entries' in stream)) {
     out.reject(stream.labels, entries.length, stream);
     return;
@@ -147,8 +163,8 @@ function str(r: ProtoReader): string {
   return r.string();
 }
 
-function logRecord(r: ProtoReader): OtlpRecord {
-  const rec = newRecord();
+function logRecord(r: ProtoReader, reused: OtlpRecord): OtlpRecord {
+  const rec = resetRecord(reused);
   const end = r.end;
   for (let tag = r.tag(); tag !== 0; tag = r.tag()) {
     switch (tag) {
