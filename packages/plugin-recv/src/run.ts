@@ -1,8 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { CaptureWriter } from '@logtap/capture';
 import { listenWarnings, Receiver, type ReceiverStats } from '@logtap/receiver';
+import type { TerminalOptions } from '@logtap/tui';
 import type { RecvConfig } from './config.js';
 import { describeFailure, RecvError } from './failure.js';
+// Live TUI (see live.ts): the sink is teed to the view, which replaces the progress lines.
+import { RecentLines, runLive, tapSink } from './live.js';
 import { loadRedactor } from './redaction.js';
 import { progressLine, startLine, summaryLines } from './report.js';
 import { writerSink } from './sink.js';
@@ -19,6 +22,8 @@ export interface RecvIo {
   hardExit(code: number): void;
   version: string;
   now?: () => number;
+  /** Draw the live TUI on this terminal (not --headless and a TTY); without it recv runs headless. */
+  terminal?: TerminalOptions;
 }
 
 /** The final account of a run, returned for `--json`. */
@@ -79,10 +84,11 @@ export async function runRecv(config: RecvConfig, io: RecvIo): Promise<RecvSumma
     );
   }
 
+  const recent = io.terminal ? new RecentLines() : undefined;
   let receiver: Receiver;
   try {
     receiver = await Receiver.start({
-      sink: writerSink(writer),
+      sink: recent ? tapSink(writerSink(writer), recent) : writerSink(writer),
       queueBytes: config.bufferBytes,
       host: config.host,
       port: config.port,
@@ -112,6 +118,33 @@ export async function runRecv(config: RecvConfig, io: RecvIo): Promise<RecvSumma
   })) {
     io.log(`logtap recv: warning: ${warning}`);
   }
+
+  // --- live TUI: replaces the progress lines; q, Ctrl+C or SIGTERM stop gracefully, a second signal at once.
+  if (io.terminal && recent) {
+    const stopping = new AbortController();
+    let signals = 0;
+    const remove = io.onSignal(() => {
+      if (++signals === 1) return stopping.abort();
+      receiver.abort();
+      io.hardExit(130);
+    });
+    let final: ReceiverStats;
+    try {
+      final = await runLive(receiver, recent, {
+        terminal: io.terminal,
+        version: io.version,
+        dir: config.dir,
+        maxDiskBytes: config.maxDiskBytes,
+        signal: stopping.signal,
+      });
+    } finally {
+      remove();
+    }
+    const summary = toSummary(config, receiver.url, now() - started, final);
+    for (const line of summaryLines(summary)) io.log(line);
+    return summary;
+  }
+  // --- end of live TUI
 
   let previous = { at: started, stats: receiver.stats() };
   const timer =

@@ -20,7 +20,7 @@ Sizes accept KB, MB, GB, TB (and K, M, G, T) as powers of 1000 and KiB, MiB, GiB
 
 Redaction (--redact, --redact-patterns) runs before anything is queued or written: secrets never reach the disk. A bare --redact turns on every built-in rule; --redact=email,jwt picks rules. Label values and structured metadata are redacted too unless --no-redact-labels.
 
-recv runs headless (the live TUI is not available yet): a progress line goes to stderr every --progress-interval and a summary at the end. Ctrl-C or SIGTERM stops gracefully: no new pushes, the queue is drained, the capture is closed (final frame, index, metadata) and recv exits 0. A second Ctrl-C exits at once (code 130); the capture stays readable and is recovered by the next recv or open.
+In a terminal, recv shows a live view: stats (in-flight pushes, lines/s, bytes/s, disk used against --max-disk, drops, redaction), the top talkers and the latest lines, with less/vim-style keys (? lists them; q quits). With --headless, or when stdin/stdout is not a terminal, a progress line goes to stderr every --progress-interval instead. A summary is printed at the end either way. Ctrl-C or SIGTERM stops gracefully: no new pushes, the queue is drained, the capture is closed (final frame, index, metadata) and recv exits 0. A second Ctrl-C exits at once (code 130); the capture stays readable and is recovered by the next recv or open.
 
 Exit codes: 0 stopped cleanly; 1 unexpected error; 2 invalid flag value; 3 cannot listen on the address; 4 capture directory unusable; 5 TLS certificate or key unusable; 6 redaction rules invalid; 130 stopped at once by a second signal.`;
 
@@ -112,8 +112,8 @@ Exit codes: 0 stopped cleanly; 1 unexpected error; 2 invalid flag value; 3 canno
       helpValue: 'SIZE',
     }),
     headless: Flags.boolean({
-      summary: 'No TUI: progress lines on stderr and a final summary (currently always the case).',
-      default: true,
+      summary: 'No live view: progress lines on stderr and a final summary (automatic without a terminal).',
+      default: false,
     }),
     'tls-cert': Flags.string({
       summary: 'PEM certificate (chain): serve HTTPS. Needs --tls-key.',
@@ -178,6 +178,10 @@ Exit codes: 0 stopped cleanly; 1 unexpected error; 2 invalid flag value; 3 canno
         },
         hardExit: (code) => process.exit(code),
         version: this.config.version,
+        // The live view needs a terminal on both ends; otherwise recv runs headless.
+        ...(!config.headless && process.stdout.isTTY && process.stdin.isTTY
+          ? { terminal: { input: process.stdin, output: process.stdout, term: process.env['TERM'] } }
+          : {}),
       });
     } catch (err) {
       const failure = describeFailure(err);

@@ -54,7 +54,9 @@ export class TmuxSession {
     const s = new TmuxSession(`logtap-test-${process.pid}-${id}`, `t${id}`);
     const env = { NCURSES_NO_UTF8_ACS: '1', ...opts.env };
     const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
-    const wrapped = `${opts.command}; printf '\\n[tmux-harness: exited %d]\\n' $?; exec sleep 3600`;
+    // The shell traps SIGINT (a handler, reset to the default in the command) so that Ctrl+C sent to
+    // the pane stops only the command, and the shell goes on to print the exit marker.
+    const wrapped = `trap true INT; ${opts.command}; printf '\\n[tmux-harness: exited %d]\\n' $?; exec sleep 3600`;
     await tmux(s.socket, [
       'new-session',
       '-d',
