@@ -3,7 +3,7 @@
  * that runs the core: in the worker thread (writer-worker.ts) or inline on the caller's thread.
  */
 
-import type { CaptureEntry } from './entry-codec.js';
+import type { EntryBatch } from './batch.js';
 import {
   CaptureCorruptError,
   type CaptureError,
@@ -18,7 +18,7 @@ import { openWriterCore } from './writer-open.js';
 
 /** Caller -> core. `now` is the caller's clock (ms) when the message was sent. */
 export type ToCore =
-  | { t: 'batch'; id: number; groups: CaptureEntry[][]; now: number }
+  | { t: 'batch'; id: number; batch: EntryBatch; now: number }
   | { t: 'audit'; event: string; fields: Record<string, unknown> | undefined; now: number }
   | { t: 'counters'; counters: Record<string, number>; now: number }
   | { t: 'flush'; id: number; now: number }
@@ -111,7 +111,7 @@ export class CoreHost {
     if (core === undefined || this.#failed) return;
     switch (msg.t) {
       case 'batch':
-        this.#run(() => core.append(msg.id, msg.groups, msg.now));
+        this.#run(() => core.append(msg.id, msg.batch, msg.now));
         break;
       case 'audit':
         this.#run(() => core.audit(msg.event, msg.fields, msg.now));

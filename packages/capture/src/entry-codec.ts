@@ -39,10 +39,19 @@ export class EntryEncoder {
 
   /** The data line for `e`, newline included. Throws InvalidTimeError when `e.ts` is out of range. */
   encode(e: CaptureEntry): string {
-    const meta = e.meta;
+    return this.encodeParts(e.ts, e.labels, e.msg, e.meta);
+  }
+
+  /** {@link encode} from the parts of an entry (the writer reads them from columns). */
+  encodeParts(
+    ts: bigint,
+    labels: Record<string, string>,
+    msg: string,
+    meta?: Record<string, string>,
+  ): string {
     const tail = meta !== undefined && hasKeys(meta) ? `,"meta":${encodeLabels(meta)}}\n` : '}\n';
     // JSON.stringify of a string is the fastest correct escaper in V8 (it also escapes lone surrogates).
-    return `{"ts":"${this.#ts.format(e.ts)}","labels":${this.labelsJson(e.labels)},"msg":${JSON.stringify(e.msg)}${tail}`;
+    return `{"ts":"${this.#ts.format(ts)}","labels":${this.labelsJson(labels)},"msg":${JSON.stringify(msg)}${tail}`;
   }
 }
 
@@ -73,6 +82,8 @@ const LABELS_CACHE_MAX = 8192;
 export class EntryDecoder {
   readonly #ts = new TimestampParser();
   #labels = new Map<string, Record<string, string>>();
+  #lastRaw = '';
+  #lastLabels: Record<string, string> = EMPTY_LABELS;
 
   /** The entry of one line (no trailing newline), or undefined when the line is not a valid entry. */
   decode(line: string): CaptureEntry | undefined {
@@ -98,11 +109,27 @@ export class EntryDecoder {
     return labels;
   }
 
+  /**
+   * Labels of the raw JSON text `line.slice(start, end)`. Lines of one stream usually follow each other, so
+   * the previous label set is checked first without slicing; otherwise the slice is looked up by value.
+   */
+  #labelsAt(line: string, start: number, end: number): Record<string, string> | undefined {
+    const last = this.#lastRaw;
+    if (last.length === end - start && line.startsWith(last, start)) return this.#lastLabels;
+    const raw = line.slice(start, end);
+    const labels = this.labels(raw);
+    if (labels !== undefined) {
+      this.#lastRaw = raw;
+      this.#lastLabels = labels;
+    }
+    return labels;
+  }
+
   #fast(line: string): CaptureEntry | undefined {
     if (!line.startsWith('{"ts":"')) return undefined;
     const tsEnd = line.indexOf('"', 7);
     if (tsEnd < 0) return undefined;
-    const ts = this.#ts.parse(line.slice(7, tsEnd));
+    const ts = this.#ts.parseAt(line, 7, tsEnd);
     if (ts === undefined) return undefined;
     let labels: Record<string, string> | undefined;
     let msgStart: number;
@@ -112,7 +139,7 @@ export class EntryDecoder {
       // an unescaped quote inside that string. So the first occurrence ends the labels.
       const end = line.indexOf('},"msg":"', labelsStart);
       if (end < 0) return undefined;
-      labels = this.labels(line.slice(labelsStart, end + 1));
+      labels = this.#labelsAt(line, labelsStart, end + 1);
       if (labels === undefined) return undefined;
       msgStart = end + 9;
     } else if (line.startsWith(',"msg":"', tsEnd + 1)) {
@@ -121,26 +148,29 @@ export class EntryDecoder {
     } else {
       return undefined;
     }
+    // The message is the last field unless `meta` follows it; tell them apart from the line's end: a meta
+    // object makes it end in `}}`, a message in `"}`.
+    const len = line.length;
+    if (line.charCodeAt(len - 1) !== 125) return undefined;
     let msgEnd: number;
     let meta: Record<string, string> | undefined;
-    // Same argument: `","meta":{` cannot occur inside the message string.
-    const metaAt = line.indexOf('","meta":{', msgStart);
-    if (metaAt >= 0) {
-      if (!line.endsWith('}}')) return undefined;
+    if (line.charCodeAt(len - 2) === 34) {
+      msgEnd = len - 2;
+    } else {
+      // Same argument: `","meta":{` cannot occur inside a string, so the last occurrence is the field.
+      const metaAt = line.lastIndexOf('","meta":{');
+      if (metaAt < msgStart - 1) return undefined;
       msgEnd = metaAt;
       let parsed: unknown;
       try {
-        parsed = JSON.parse(line.slice(metaAt + 9, line.length - 1));
+        parsed = JSON.parse(line.slice(metaAt + 9, len - 1));
       } catch {
         return undefined;
       }
       meta = asStringMap(parsed);
       if (meta === undefined) return undefined;
-    } else {
-      if (line.charCodeAt(line.length - 1) !== 125 || line.charCodeAt(line.length - 2) !== 34)
-        return undefined;
-      msgEnd = line.length - 2;
     }
+    if (msgEnd < msgStart) return undefined;
     const raw = line.slice(msgStart, msgEnd);
     let msg: string;
     if (raw.indexOf('\\') === -1) {

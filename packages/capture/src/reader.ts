@@ -63,23 +63,18 @@ class EntrySink {
     private readonly filter: CompiledFilter,
   ) {}
 
-  readonly text = (text: string): void => {
-    const target = this.hold ? this.held : this.out;
-    if (this.hold) this.heldBytes += text.length;
-    const dec = this.decoder;
-    const f = this.filter;
-    const all = f.all;
-    let pos = 0;
-    const end = text.length;
-    while (pos < end) {
-      let nl = text.indexOf('\n', pos);
-      if (nl < 0) nl = end;
-      if (nl > pos) {
-        const e = dec.decode(text.slice(pos, nl));
-        if (e === undefined) this.invalid++;
-        else if (all || f.matches(e)) target.push(e);
-      }
-      pos = nl + 1;
+  readonly line = (line: string): void => {
+    const e = this.decoder.decode(line);
+    if (e === undefined) {
+      this.invalid++;
+      return;
+    }
+    if (!this.filter.all && !this.filter.matches(e)) return;
+    if (this.hold) {
+      this.held.push(e);
+      this.heldBytes += line.length;
+    } else {
+      this.out.push(e);
     }
   };
 
@@ -160,7 +155,7 @@ async function* readFile(
         const { bytesRead } = await fh.read(buf, 0, Math.min(READ_BYTES, size - pos), pos);
         if (bytesRead <= 0) break;
         pos += bytesRead;
-        splitter.push(buf.subarray(0, bytesRead), sink.text);
+        splitter.push(buf.subarray(0, bytesRead), sink.line);
         const batch = sink.take();
         if (batch !== undefined) yield batch;
       }
@@ -181,7 +176,7 @@ async function* readFile(
     let lastFrameEnd = start;
     let held = true;
     const frameSink = {
-      data: (chunk: Buffer) => splitter.push(chunk, sink.text),
+      data: (chunk: Buffer) => splitter.push(chunk, sink.line),
       frameEnd: (offset: number) => {
         lastFrameEnd = offset;
         sink.commitHeld();
@@ -189,7 +184,9 @@ async function* readFile(
     };
     let corrupt = false;
     let rangeEnd = start;
-    for (const [from, to] of rangesOf(f, start, size, ctx.filter)) {
+    const ranges = rangesOf(f, start, size, ctx.filter);
+    for (let r = 0; r < ranges.length; r++) {
+      const [from, to] = ranges[r]!;
       decoder.reset(from);
       splitter.reset();
       lastFrameEnd = from;
@@ -203,12 +200,17 @@ async function* readFile(
           decoder.push(buf.subarray(0, bytesRead), frameSink);
         } catch (err) {
           corrupt = true;
+          // With a frame table, decoding restarts at the next seek range; otherwise the file's rest is lost.
+          const next = f.index?.frames?.find((fr) => fr.offset > lastFrameEnd && fr.offset < to)?.offset;
           ctx.warn({
             file: f.name,
             kind: 'corrupt',
-            detail: `undecodable zstd data after byte ${lastFrameEnd} (${(err as Error).message}); rest of the range skipped`,
+            detail:
+              `undecodable zstd data after byte ${lastFrameEnd} (${(err as Error).message}); ` +
+              (next === undefined ? 'rest of the file skipped' : `skipped to byte ${next}`),
           });
           sink.dropHeld();
+          if (next !== undefined) ranges.splice(r + 1, 0, [next, to]);
           break;
         }
         if (sink.hold && sink.heldBytes > MAX_HELD_BYTES) {

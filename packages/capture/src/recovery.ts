@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { FILE_MODE, writeAllSync } from './disk.js';
 import { EntryDecoder } from './entry-codec.js';
 import { FileStats, FrameStats } from './file-stats.js';
-import { forEachLine, LineSplitter } from './lines.js';
+import { LineSplitter } from './lines.js';
 import type { IndexEntry } from './schema.js';
 import { FrameCompressor, FrameDecoder } from './zstd.js';
 
@@ -87,7 +87,7 @@ function recoverCompressed(dir: string, name: string, opts: RecoveryOptions): Re
       }
     };
     const sink = {
-      data: (chunk: Buffer) => splitter.push(chunk, (text) => forEachLine(text, onLine)),
+      data: (chunk: Buffer) => splitter.push(chunk, onLine),
       frameEnd: (offset: number) => {
         if (frame.lines > 0 || frame.bytes > 0) stats.addFrame(frame, lastEnd, offset - lastEnd);
         else if (stats.frames.length > 0) stats.compressed = offset; // an empty (or skippable) frame
@@ -215,7 +215,7 @@ function convertRaw(dir: string, name: string, opts: RecoveryOptions): Recovered
       const n = fs.readSync(inFd, buf, 0, Math.min(READ_CHUNK, size - pos), pos);
       if (n <= 0) break;
       pos += n;
-      splitter.push(buf.subarray(0, n), (text) => forEachLine(text, onLine));
+      splitter.push(buf.subarray(0, n), onLine);
     }
     result.lostBytes = splitter.reset();
     endFrame();

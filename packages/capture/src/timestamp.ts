@@ -166,20 +166,26 @@ function daysInMonth(y: number, m: number): number {
 export class TimestampParser {
   #head = '';
   #headNs = 0n;
+
   parse(s: string): bigint | undefined {
-    if (s.length === 30 && s.charCodeAt(19) === 46 && s.charCodeAt(29) === 90) {
-      const head = s.slice(0, 19);
-      if (head !== this.#head) {
+    return this.parseAt(s, 0, s.length);
+  }
+
+  /** Parses `s.slice(start, end)` without allocating it in the common case. */
+  parseAt(s: string, start: number, end: number): bigint | undefined {
+    if (end - start === 30 && s.charCodeAt(start + 19) === 46 && s.charCodeAt(start + 29) === 90) {
+      if (this.#head === '' || !s.startsWith(this.#head, start)) {
+        const head = s.slice(start, start + 19);
         const secs = parseSecondsPart(`${head}Z`);
         if (secs === undefined) return undefined;
         this.#head = head;
         this.#headNs = secs * NS_PER_SEC;
       }
-      const frac = digits(s, 20, 9);
+      const frac = digits(s, start + 20, 9);
       if (frac < 0) return undefined;
       return this.#headNs + BigInt(frac);
     }
-    return parseTimestamp(s);
+    return parseTimestamp(start === 0 && end === s.length ? s : s.slice(start, end));
   }
 }
 

@@ -8,6 +8,7 @@
 
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { EntryBatch } from './batch.js';
 import {
   appendSync,
   FILE_MODE,
@@ -18,7 +19,7 @@ import {
   writeAllSync,
   writeFileAtomicSync,
 } from './disk.js';
-import { type CaptureEntry, EntryEncoder } from './entry-codec.js';
+import { EntryEncoder } from './entry-codec.js';
 import { FileStats, FrameStats, indexLine } from './file-stats.js';
 import { AUDIT_FILE, dataFileName, fileStamp, INDEX_FILE, METADATA_FILE } from './names.js';
 import type { IndexEntry } from './schema.js';
@@ -34,6 +35,8 @@ const STAGING_BYTES = 1 << 20;
 export interface CoreHooks {
   /** Free bytes of the file system holding the directory. Default: statfs. */
   freeBytes?: (dir: string) => number;
+  /** Writes a whole frame at a position (fault injection in tests). Default: a pwrite loop. */
+  writeAll?: (fd: number, data: Uint8Array, position: number) => void;
   onEvent?: (e: WriterEvent) => void;
 }
 
@@ -143,21 +146,23 @@ export class WriterCore {
   // ---------------------------------------------------------------- ingest
 
   /** Encodes and buffers a batch; frames are written as they fill. `batchId` is acked once written. */
-  append(batchId: number, groups: readonly (readonly CaptureEntry[])[], nowMs: number): void {
-    for (const group of groups) {
-      for (const e of group) this.#line(e, nowMs);
-    }
+  append(batchId: number, batch: EntryBatch, nowMs: number): void {
+    const { msgs, ts, sets, labelSets, meta } = batch;
+    for (let i = 0; i < batch.n; i++) this.#line(ts[i]!, labelSets[sets[i]!]!, msgs[i]!, meta?.[i], nowMs);
     this.#lastQueuedBatch = batchId;
     if (this.#frame.lines === 0) this.#ackedBatch = batchId; // nothing buffered (all rotated out or empty)
   }
 
-  #line(e: CaptureEntry, nowMs: number): void {
-    let entry = e;
-    if (e.ts < 0n || e.ts > MAX_TIMESTAMP_NS) {
-      // The format has no room for pre-1970 or post-9999 times; keep the line, clamp its time.
-      entry = { ...e, ts: e.ts < 0n ? 0n : MAX_TIMESTAMP_NS };
-    }
-    const text = this.#encoder.encode(entry);
+  #line(
+    rawTs: bigint,
+    labels: Record<string, string>,
+    msg: string,
+    meta: Record<string, string> | undefined,
+    nowMs: number,
+  ): void {
+    // The format has no room for pre-1970 or post-9999 times; keep the line, clamp its time.
+    const ts = rawTs < 0n ? 0n : rawTs > MAX_TIMESTAMP_NS ? MAX_TIMESTAMP_NS : rawTs;
+    const text = this.#encoder.encodeParts(ts, labels, msg, meta);
     // UTF-8 needs at most 3 bytes per UTF-16 unit; make room before writing so Buffer.write never truncates.
     if (this.#stagingLen + text.length * 3 > STAGING_BYTES) this.#drainStaging();
     let big: Buffer | undefined;
@@ -181,7 +186,7 @@ export class WriterCore {
     }
     if (this.#file === undefined) this.#openFile(nowMs);
     if (this.#frame.lines === 0) this.#frame.firstAtMs = nowMs;
-    this.#frame.add(entry.ts, entry.labels, n);
+    this.#frame.add(ts, labels, n);
     if (big !== undefined) this.#compressor.write(big);
     else this.#stagingLen += n;
     if (this.#frame.bytes >= this.#cfg.flushBytes) this.#flushFrame(nowMs);
@@ -250,7 +255,7 @@ export class WriterCore {
     const offset = f.stats.compressed;
     try {
       if (f.fd < 0) f.fd = fs.openSync(f.path, 'wx', FILE_MODE);
-      writeAllSync(f.fd, data, offset);
+      (this.#hooks.writeAll ?? writeAllSync)(f.fd, data, offset);
     } catch (err) {
       if (f.fd >= 0) {
         try {
@@ -396,13 +401,14 @@ export class WriterCore {
       };
     } else if (this.#cfg.minFreeBytes > 0) {
       let free = this.#free();
-      while (free - need - this.#reserve() < this.#cfg.minFreeBytes) {
+      // The low-water mark is already a margin: only the write itself and small appends must fit above it.
+      while (free - need - HEADROOM < this.#cfg.minFreeBytes) {
         const before = this.#diskBytes;
         if (!this.#evictOrClose(nowMs, evicted)) break;
         reason = 'min_free';
         free += before - this.#diskBytes;
       }
-      if (free - need - this.#reserve() < this.#cfg.minFreeBytes) {
+      if (free - need - HEADROOM < this.#cfg.minFreeBytes) {
         refused = {
           reason: 'min_free',
           detail: `${free} bytes free, below the low-water mark minFreeBytes ${this.#cfg.minFreeBytes}`,
