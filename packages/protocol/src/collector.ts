@@ -3,7 +3,8 @@
  * limits, records per-stream rejections, and builds the {@link DecodedPush}.
  */
 import { DuplicateLabelError, type ProtocolError, TooManyEntriesError } from './errors.js';
-import { formatLabels, type ParsedLabelSet, parseLabelSet } from './labels.js';
+import { formatLabels } from './label-format.js';
+import { type ParsedLabelSet, parseLabelSet } from './labels.js';
 import type { DecodedPush, PushEntry, PushFormat, PushStream, RejectedEntries } from './types.js';
 
 /**

@@ -1,5 +1,6 @@
 import { deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from '@jest/globals';
+import { compress as zstdCompress } from 'zstd-napi';
 import { decodeContent, effectiveLimit, parseContentEncoding, parseMediaType } from './content.js';
 import {
   BadCompressionError,
@@ -122,6 +123,29 @@ describe('decodeContent', () => {
     expect(err).toBeInstanceOf(BadCompressionError);
     expect(err.httpStatus).toBe(400);
     expect(err.message).toContain(message);
+  });
+
+  it('decodes zstd, including several frames, and stops a zstd bomb at the cap', () => {
+    expect(Buffer.from(decodeContent(zstdCompress(text), 'zstd', 1 << 20)).equals(text)).toBe(true);
+    const two = Buffer.concat([zstdCompress(Buffer.from('ab')), zstdCompress(Buffer.from('cd'))]);
+    expect(Buffer.from(decodeContent(two, 'zstd', 100)).toString()).toBe('abcd');
+    const big = Buffer.alloc(3 << 20, 0x61);
+    expect(decodeContent(zstdCompress(big), 'zstd', Number.POSITIVE_INFINITY).length).toBe(big.length);
+    const bomb = zstdCompress(Buffer.alloc(64 << 20));
+    expect(bomb.length).toBeLessThan(10 * 1024);
+    const err = thrown(() => decodeContent(bomb, 'zstd', 1 << 20));
+    expect(err).toBeInstanceOf(BodyTooLargeError);
+    expect(err.httpStatus).toBe(413);
+  });
+
+  it.each([
+    ['garbage', Buffer.from('not zstd data at all')],
+    ['a truncated frame', zstdCompress(Buffer.from('hello hello hello hello')).subarray(0, 12)],
+    ['an empty body', Buffer.alloc(0)],
+  ])('refuses zstd %s with 400', (_name, body) => {
+    const err = thrown(() => decodeContent(body, 'zstd', 1 << 20));
+    expect(err).toBeInstanceOf(BadCompressionError);
+    expect(err.httpStatus).toBe(400);
   });
 
   it('treats 0, Infinity and negative limits as unlimited', () => {

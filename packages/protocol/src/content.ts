@@ -4,6 +4,7 @@
  */
 import { constants as bufferConstants } from 'node:buffer';
 import zlib from 'node:zlib';
+import zstdBinding from 'zstd-napi/binding.js';
 import {
   BadCompressionError,
   BadSnappyError,
@@ -120,7 +121,7 @@ function checkParams(full: string, from: number): void {
 }
 
 /** Content codings the decoders understand. `identity` means the body is as is. */
-export type Coding = 'identity' | 'gzip' | 'deflate' | 'snappy';
+export type Coding = 'identity' | 'gzip' | 'deflate' | 'snappy' | 'zstd';
 
 /**
  * Normalises a Content-Encoding header: case-insensitive, `x-gzip` = `gzip`, `identity` and empty mean
@@ -184,6 +185,7 @@ export function decodeContent(body: Uint8Array, coding: Coding, maxDecompressed:
     return body;
   }
   const cap = Math.min(maxDecompressed, MAX_BUFFER);
+  if (coding === 'zstd') return decodeZstd(body, maxDecompressed);
   if (coding === 'gzip') {
     if (body.length < 10 || body[0] !== 0x1f || body[1] !== 0x8b) {
       throw new BadCompressionError('gzip', 'missing gzip header (1f 8b)');
@@ -209,6 +211,41 @@ export function decodeContent(body: Uint8Array, coding: Coding, maxDecompressed:
   } catch (err) {
     zlibFailure('deflate', err, maxDecompressed);
   }
+}
+
+const ZSTD_CHUNK = 256 * 1024;
+
+/**
+ * zstd (OTLP collectors may send it) through ZSTD_decompressStream into bounded chunks, so the cap holds
+ * even when a frame does not declare its size; concatenated frames are accepted, as by the zstd tool.
+ */
+function decodeZstd(body: Uint8Array, maxDecompressed: number): Uint8Array {
+  if (body.length === 0) throw new BadCompressionError('zstd', 'empty body');
+  const dctx = new zstdBinding.DCtx();
+  const chunks: Buffer[] = [];
+  let total = 0;
+  let src = body;
+  for (;;) {
+    const dst = Buffer.allocUnsafe(Math.min(ZSTD_CHUNK, Math.max(maxDecompressed - total, 0) + 1));
+    let result: [number, number, number];
+    try {
+      result = dctx.decompressStream(dst, src);
+    } catch (err) {
+      throw new BadCompressionError('zstd', err instanceof Error ? err.message : String(err), { cause: err });
+    }
+    const [remaining, produced, consumed] = result;
+    total += produced;
+    if (total > maxDecompressed) throw new BodyTooLargeError('decompressed', maxDecompressed, undefined);
+    if (produced > 0) chunks.push(dst.subarray(0, produced));
+    src = src.subarray(consumed);
+    if (remaining === 0 && src.length === 0) break;
+    if (produced === 0 && consumed === 0) {
+      if (src.length === 0) throw new BadCompressionError('zstd', 'truncated frame');
+      // No progress with input left: the stream is stuck on garbage.
+      throw new BadCompressionError('zstd', 'no progress decoding the frame');
+    }
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
 }
 
 const FRAMED_MAGIC = [0xff, 0x06, 0x00, 0x00, 0x73, 0x4e, 0x61, 0x50, 0x70, 0x59];

@@ -103,6 +103,10 @@ describe("decodePush: Loki's own request parsing cases (pkg/loghttp/push/push_te
     expect(thrown(() => req(json, 'application/json; charsetutf-8'))).toBeInstanceOf(InvalidContentTypeError);
   });
 
+  it('refuses zstd on the Loki push path (Loki accepts it only for OTLP)', () => {
+    expect(thrown(() => req(json, 'application/json', 'zstd'))).toBeInstanceOf(UnsupportedEncodingError);
+  });
+
   it('checks Content-Encoding before Content-Type', () => {
     expect(thrown(() => req(json, undefined, 'br'))).toBeInstanceOf(UnsupportedEncodingError);
   });

@@ -50,7 +50,7 @@ export function pushRouteOf(path: string): PushRoute | undefined {
 }
 
 const LOKI_CODINGS: readonly Coding[] = ['identity', 'gzip', 'deflate', 'snappy'];
-const OTLP_CODINGS: readonly Coding[] = ['identity', 'gzip', 'deflate'];
+const OTLP_CODINGS: readonly Coding[] = ['identity', 'gzip', 'deflate', 'zstd'];
 
 const defaultNow = (): bigint => BigInt(Date.now()) * 1_000_000n;
 
@@ -77,7 +77,8 @@ const JSON_HINT_SNAPPY =
  * - Loki paths: Content-Encoding `gzip`, `deflate` (raw, or zlib-wrapped), `snappy` (pass-through) or none;
  *   Content-Type `application/json` → JSON, any other valid media type → snappy block + protobuf, missing
  *   → 400.
- * - OTLP: `application/x-protobuf` or `application/json` (else 415); Content-Encoding gzip/deflate/none.
+ * - OTLP: `application/x-protobuf` or `application/json` (else 415); Content-Encoding gzip, deflate, zstd
+ *   or none.
  * - Limits are enforced before and during decompression (413), see {@link DEFAULT_LIMITS}.
  * - Streams with equal label sets are merged; streams without entries are left out; a request with no
  *   stream at all is a 422.

@@ -5,7 +5,7 @@
 import protobuf from 'protobufjs/minimal.js';
 import snappy from 'snappy';
 import { toBuffer } from './content.js';
-import { formatLabels } from './labels.js';
+import { formatLabels } from './label-format.js';
 import { splitNs } from './time.js';
 import type { PushStream } from './types.js';
 

@@ -7,6 +7,7 @@ import { deflateRawSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import snappy from 'snappy';
+import { compress as zstdCompress } from 'zstd-napi';
 import {
   type DecodeOptions,
   decodePush,
@@ -153,6 +154,16 @@ const seeds: Seed[] = [
     wrap: (p) => ({ body: p, path: OTLP_PATH, contentType: 'application/x-protobuf' }),
   },
   {
+    name: 'otlp protobuf+zstd',
+    payload: otlpProto,
+    wrap: (p) => ({
+      body: zstdCompress(p),
+      path: OTLP_PATH,
+      contentType: 'application/x-protobuf',
+      contentEncoding: 'zstd',
+    }),
+  },
+  {
     name: 'otlp json+gzip',
     payload: Buffer.from(otlpJson),
     wrap: (p) => ({
@@ -287,7 +298,7 @@ describe('fuzz: decodePush only ever throws ProtocolError', () => {
       'application/json; charset=utf-8',
       undefined,
     );
-    const contentEncoding = fc.constantFrom(undefined, 'gzip', 'deflate', 'snappy', 'identity', 'br');
+    const contentEncoding = fc.constantFrom(undefined, 'gzip', 'deflate', 'snappy', 'zstd', 'identity', 'br');
     const path = fc.constantFrom(LOKI_PATH, LEGACY_PATH, OTLP_PATH, '/nope');
     fc.assert(
       fc.property(

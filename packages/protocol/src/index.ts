@@ -22,7 +22,8 @@ export {
   UnsupportedEncodingError,
   UnsupportedMediaTypeError,
 } from './errors.js';
-export { formatLabels, MAX_LABELS_BYTES, parseLabels } from './labels.js';
+export { formatLabels } from './label-format.js';
+export { MAX_LABELS_BYTES, parseLabels } from './labels.js';
 export { normalizeLabelName, OTLP_RESOURCE_LABELS } from './otlp-map.js';
 export { encodeOtlpStatus, grpcCodeForHttpStatus } from './otlp-status.js';
 export { formatRejections } from './rejections.js';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { DuplicateLabelError, LabelParseError, LabelsTooLargeError } from './errors.js';
-import { formatLabels, MAX_LABELS_BYTES, parseLabelSet, parseLabels, quoteGo } from './labels.js';
+import { formatLabels, quoteGo } from './label-format.js';
+import { MAX_LABELS_BYTES, parseLabelSet, parseLabels } from './labels.js';
 
 const plain = (o: Record<string, string>) => ({ ...o });
 
