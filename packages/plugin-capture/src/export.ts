@@ -1,0 +1,262 @@
+/**
+ * `logtap export`: the filtered lines of a capture as Parquet, CSV, JSONL or an Arrow IPC stream, written
+ * to a byte sink in batches, so memory stays bounded whatever the capture's size. Formats and their
+ * schemas are documented in docs/capture-tools.md.
+ */
+
+import {
+  type Capture,
+  type CaptureEntry,
+  EntryEncoder,
+  formatTimestamp,
+  type ReadWarning,
+} from '@logtap/capture';
+import { type RecordBatch, Table, tableToIPC } from 'apache-arrow';
+import { EXPORT_SCHEMA, entriesToRecordBatch } from './arrow.js';
+import type { ToolFilter } from './filter.js';
+import { scanEntries, scanRaw } from './scan.js';
+
+export const EXPORT_FORMATS = ['parquet', 'csv', 'jsonl', 'arrow'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** Where exported bytes go; `write` may return a promise to apply backpressure. */
+export interface ByteSink {
+  write(chunk: Uint8Array): void | Promise<void>;
+}
+
+export interface ExportOptions {
+  format: ExportFormat;
+  sink: ByteSink;
+  signal?: AbortSignal | undefined;
+  onWarning?: ((w: ReadWarning) => void) | undefined;
+  /** Uncompressed capture bytes scanned so far, and lines exported so far. */
+  onProgress?: ((scannedBytes: number, lines: number) => void) | undefined;
+  /** Rows per Parquet row group. Default 131072 (128 Ki: DuckDB and Spark parallelise per row group). */
+  rowGroupRows?: number | undefined;
+  /** Rows per Arrow record batch (and per Parquet write). Default 65536. */
+  batchRows?: number | undefined;
+  /** Extra key/value metadata stored in the Parquet footer / Arrow schema. */
+  metadata?: Record<string, string> | undefined;
+}
+
+export interface ExportResult {
+  format: ExportFormat;
+  lines: number;
+  /** Bytes written to the sink. */
+  bytes: number;
+}
+
+const DEFAULT_ROW_GROUP = 131_072;
+const DEFAULT_BATCH = 65_536;
+
+/** Exports the lines of `cap` that pass `filter`. */
+export async function exportCapture(
+  cap: Capture,
+  filter: ToolFilter,
+  opts: ExportOptions,
+): Promise<ExportResult> {
+  let bytes = 0;
+  const sink: ByteSink = {
+    write(chunk) {
+      bytes += chunk.byteLength;
+      return opts.sink.write(chunk);
+    },
+  };
+  let lines = 0;
+  let scanned = 0;
+  const scanOpts = {
+    signal: opts.signal,
+    onWarning: opts.onWarning,
+    onProgress: (b: number) => {
+      scanned = b;
+    },
+  };
+  const progress = (n: number): void => {
+    lines += n;
+    opts.onProgress?.(scanned, lines);
+  };
+  switch (opts.format) {
+    case 'jsonl':
+      for await (const b of scanRaw(cap, filter, scanOpts)) {
+        await sink.write(b.data);
+        progress(b.lines);
+      }
+      break;
+    case 'csv':
+      await sink.write(Buffer.from(CSV_HEADER));
+      for await (const b of scanEntries(cap, filter, scanOpts)) {
+        await sink.write(Buffer.from(csvRows(b.entries), 'utf8'));
+        progress(b.entries.length);
+      }
+      break;
+    case 'arrow':
+    case 'parquet': {
+      const batches = batchesOf(
+        scanEntries(cap, filter, scanOpts),
+        opts.batchRows ?? DEFAULT_BATCH,
+        progress,
+      );
+      if (opts.format === 'arrow') await writeArrowStream(batches, sink, opts.metadata);
+      else await writeParquet(batches, sink, opts.rowGroupRows ?? DEFAULT_ROW_GROUP, opts.metadata);
+      break;
+    }
+  }
+  return { format: opts.format, lines, bytes };
+}
+
+/** Regroups entry batches into Arrow record batches of `rows` rows (the last may be shorter). */
+async function* batchesOf(
+  src: AsyncIterable<{ entries: CaptureEntry[] }>,
+  rows: number,
+  progress: (n: number) => void,
+): AsyncGenerator<RecordBatch> {
+  let pending: CaptureEntry[] = [];
+  for await (const b of src) {
+    for (const e of b.entries) pending.push(e);
+    while (pending.length >= rows) {
+      const head = pending.length === rows ? pending : pending.slice(0, rows);
+      pending = pending.length === rows ? [] : pending.slice(rows);
+      yield entriesToRecordBatch(head);
+      progress(head.length);
+    }
+  }
+  if (pending.length > 0) {
+    yield entriesToRecordBatch(pending);
+    progress(pending.length);
+  }
+}
+
+// ------------------------------------------------------------------------------------------------- CSV
+
+/** Header of the CSV export. */
+export const CSV_HEADER = 'ts,labels,msg,meta\r\n';
+const NEEDS_QUOTES = /[",\r\n]/;
+
+/** One RFC 4180 field: quoted when it holds a comma, quote, CR or LF; quotes doubled. */
+export function csvField(s: string): string {
+  return NEEDS_QUOTES.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+const labelCsv = new WeakMap<object, string>();
+const encoder = new EntryEncoder();
+
+/** The labels column: the label set as a JSON object with sorted keys (cached per shared labels object). */
+function labelsField(labels: Readonly<Record<string, string>>): string {
+  let f = labelCsv.get(labels);
+  if (f === undefined) {
+    f = csvField(encoder.labelsJson(labels));
+    labelCsv.set(labels, f);
+  }
+  return f;
+}
+
+/**
+ * CSV rows (RFC 4180, CRLF line ends): `ts` RFC3339 with nanoseconds in UTC, `labels` and `meta` as JSON
+ * objects with sorted keys (`{}` when empty), `msg` as is.
+ */
+export function csvRows(entries: readonly CaptureEntry[]): string {
+  let out = '';
+  for (const e of entries) {
+    const meta = e.meta === undefined ? '{}' : csvField(encoder.labelsJson(e.meta));
+    out += `${formatTimestamp(e.ts)},${labelsField(e.labels)},${csvField(e.msg)},${meta}\r\n`;
+  }
+  return out;
+}
+
+// ----------------------------------------------------------------------------------------------- Arrow
+
+function withMetadata(batch: RecordBatch, metadata: Record<string, string> | undefined): Table {
+  const t = new Table([batch]);
+  if (metadata !== undefined) for (const [k, v] of Object.entries(metadata)) t.schema.metadata.set(k, v);
+  return t;
+}
+
+/** Byte length of the leading schema message of an IPC stream (continuation + length + flatbuffer). */
+function schemaMessageLength(ipc: Uint8Array): number {
+  const view = new DataView(ipc.buffer, ipc.byteOffset, ipc.byteLength);
+  return 8 + view.getInt32(4, true);
+}
+
+/**
+ * Writes an Arrow IPC stream: the schema once, then each batch's message, then the end-of-stream marker.
+ * Each batch is serialised on its own (tableToIPC) and its schema message and EOS are cut off, so only one
+ * batch is in memory at a time.
+ */
+async function writeArrowStream(
+  batches: AsyncIterable<RecordBatch>,
+  sink: ByteSink,
+  metadata: Record<string, string> | undefined,
+): Promise<void> {
+  let first = true;
+  for await (const b of batches) {
+    const ipc = tableToIPC(withMetadata(b, metadata), 'stream');
+    const body = ipc.subarray(0, ipc.length - 8); // drop the EOS marker
+    await sink.write(first ? body : body.subarray(schemaMessageLength(ipc)));
+    first = false;
+  }
+  if (first) {
+    // No rows: a valid stream with the schema and no batch.
+    const empty = new Table(EXPORT_SCHEMA);
+    if (metadata !== undefined)
+      for (const [k, v] of Object.entries(metadata)) empty.schema.metadata.set(k, v);
+    await sink.write(tableToIPC(empty, 'stream'));
+    return;
+  }
+  await sink.write(new Uint8Array([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]));
+}
+
+// --------------------------------------------------------------------------------------------- Parquet
+
+/**
+ * Writes Parquet through parquet-wasm's streaming writer (arrow-rs): batches go in as Arrow IPC, row groups
+ * come out as they fill, zstd-compressed, dictionary-encoded where it pays (labels), statistics on.
+ */
+async function writeParquet(
+  batches: AsyncIterable<RecordBatch>,
+  sink: ByteSink,
+  rowGroupRows: number,
+  metadata: Record<string, string> | undefined,
+): Promise<void> {
+  const pw = await import('parquet-wasm');
+  let builder = new pw.WriterPropertiesBuilder()
+    .setCompression(pw.Compression.ZSTD)
+    .setMaxRowGroupSize(rowGroupRows)
+    .setCreatedBy('logtap export');
+  if (metadata !== undefined) builder = builder.setKeyValueMetadata(new Map(Object.entries(metadata)));
+  const props = builder.build();
+  const it = batches[Symbol.asyncIterator]();
+  let sent = false;
+  const toWasm = (b: RecordBatch) => {
+    const t = pw.Table.fromIPCStream(tableToIPC(new Table([b]), 'stream'));
+    const rb = t.recordBatch(0);
+    t.free();
+    if (rb === undefined) throw new Error('parquet-wasm returned no record batch');
+    return rb;
+  };
+  const source = new ReadableStream(
+    {
+      async pull(ctrl) {
+        const r = await it.next();
+        if (r.done) {
+          // parquet-wasm needs one batch to learn the schema: send an empty one when nothing matched.
+          if (!sent) ctrl.enqueue(toWasm(entriesToRecordBatch([])));
+          ctrl.close();
+          return;
+        }
+        sent = true;
+        ctrl.enqueue(toWasm(r.value));
+      },
+      async cancel() {
+        await it.return?.();
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  const out = await pw.transformParquetStream(source, props);
+  const reader = out.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    await sink.write(value as Uint8Array);
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * `logtap grep`: lines whose message matches a pattern, as text (`time service msg`) or canonical JSONL,
+ * with context lines (-C) or as per-file counts. Without context the scan's literal prefilter means most
+ * lines are never decoded (scan.ts); with context every line passing the time and label filters is
+ * decoded, since any may be printed.
+ */
+
+import {
+  type Capture,
+  type CaptureEntry,
+  EntryEncoder,
+  formatTimestamp,
+  type ReadWarning,
+} from '@logtap/capture';
+import { serviceOf } from '@logtap/tui';
+import type { ToolFilter } from './filter.js';
+import { scanEntries } from './scan.js';
+
+export type GrepFormat = 'text' | 'jsonl';
+
+export interface GrepOptions {
+  format?: GrepFormat;
+  /** Lines of context before and after each match (in the filtered stream; may cross files). */
+  context?: number;
+  /** Stop after this many matches (their trailing context is still printed). */
+  maxCount?: number | undefined;
+  /** Count matches per file instead of printing them. */
+  count?: boolean;
+  /** Receives output text; may return a promise for backpressure. */
+  write: (text: string) => void | Promise<void>;
+  signal?: AbortSignal | undefined;
+  onWarning?: ((w: ReadWarning) => void) | undefined;
+}
+
+export interface GrepResult {
+  matches: number;
+  /** Files with at least one match, in file order. */
+  files: Array<{ file: string; count: number }>;
+}
+
+const FLUSH_CHARS = 64 * 1024;
+
+/** C0 controls but tab, DEL and C1 controls: escaped in text output so logs cannot drive the terminal. */
+const CONTROL = /[\x00-\x08\x0a-\x1f\x7f-\x9f]/g;
+const CONTROL_TEST = /[\x00-\x08\x0a-\x1f\x7f-\x9f]/;
+const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\x1b': '\\e' };
+
+/** The message made safe for a terminal: newlines as `\n`, other controls as `\xNN`. */
+export function escapeControls(s: string): string {
+  if (!CONTROL_TEST.test(s)) return s;
+  return s.replace(CONTROL, (c) => NAMED[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+/** Text-format line: `2024-01-15T10:32:01.123Z service msg` (time to the millisecond, UTC). */
+export class TextFormatter {
+  readonly #service = new WeakMap<object, string>();
+
+  format(e: CaptureEntry, mark = ' '): string {
+    let svc = this.#service.get(e.labels);
+    if (svc === undefined) {
+      svc = escapeControls(serviceOf(e.labels));
+      this.#service.set(e.labels, svc);
+    }
+    const t = formatTimestamp(e.ts);
+    // mark: ' ' plain, ':' a match and '-' a context line when -C is on (grep's convention).
+    const sep = mark === ' ' ? ' ' : `${mark} `;
+    return `${t.slice(0, 23)}Z ${svc}${sep}${escapeControls(e.msg)}\n`;
+  }
+}
+
+/** Runs grep over a capture. `filter.msg` is the pattern (plus any --from/--to/--label). */
+export async function grepCapture(cap: Capture, filter: ToolFilter, opts: GrepOptions): Promise<GrepResult> {
+  const msg = filter.msg;
+  if (msg === undefined) throw new TypeError('grepCapture needs a filter with a message pattern');
+  const context = opts.count ? 0 : Math.max(0, opts.context ?? 0);
+  const max = opts.maxCount ?? Number.POSITIVE_INFINITY;
+  const format = opts.format ?? 'text';
+  const text = new TextFormatter();
+  const encoder = new EntryEncoder();
+  let out = '';
+  const flush = async (): Promise<void> => {
+    if (out.length === 0) return;
+    const s = out;
+    out = '';
+    await opts.write(s);
+  };
+  const emit = (e: CaptureEntry, kind: 'match' | 'before' | 'after'): void => {
+    if (format === 'jsonl') {
+      const line = encoder.encode(e);
+      out += kind === 'match' ? line : `${line.slice(0, -2)},"context":"${kind}"}\n`;
+    } else {
+      out += text.format(e, context === 0 ? ' ' : kind === 'match' ? ':' : '-');
+    }
+  };
+  const files: GrepResult['files'] = [];
+  let matches = 0;
+  let ring: CaptureEntry[] = [];
+  let after = 0;
+  let printed = false;
+  let gap = false;
+  const scan = scanEntries(cap, filter, {
+    signal: opts.signal,
+    onWarning: opts.onWarning,
+    // With context, non-matching lines are needed too: test the pattern here.
+    applyMsg: context === 0,
+  });
+  let done = false;
+  for await (const batch of scan) {
+    let fileCount = 0;
+    for (const e of batch.entries) {
+      const isMatch = context === 0 || msg.test(e.msg);
+      if (isMatch && matches < max) {
+        matches++;
+        fileCount++;
+        if (opts.count) continue;
+        if (context > 0) {
+          if (printed && gap && format === 'text') out += '--\n';
+          for (const r of ring) emit(r, 'before');
+          ring = [];
+          gap = false;
+        }
+        emit(e, 'match');
+        printed = true;
+        after = context;
+      } else if (after > 0) {
+        emit(e, 'after');
+        after--;
+      } else if (matches >= max) {
+        done = true;
+        break;
+      } else {
+        ring.push(e);
+        if (ring.length > context) {
+          ring.shift();
+          gap = true;
+        }
+      }
+      if (matches >= max && context === 0) {
+        done = true;
+        break;
+      }
+    }
+    if (fileCount > 0) {
+      const last = files[files.length - 1];
+      if (last?.file === batch.file) last.count += fileCount;
+      else files.push({ file: batch.file, count: fileCount });
+    }
+    if (out.length >= FLUSH_CHARS) await flush();
+    if (done) break;
+  }
+  if (opts.count) {
+    for (const f of files) out += format === 'jsonl' ? `${JSON.stringify(f)}\n` : `${f.file}\t${f.count}\n`;
+  }
+  await flush();
+  return { matches, files };
+}

@@ -1,0 +1,382 @@
+/**
+ * The scan behind slice, export and grep: the lines of a capture that pass a {@link ToolFilter}, in file
+ * order, in bounded memory.
+ *
+ * Closed, indexed `.jsonl.zst` files (everything recv writes) take a fast path: their frame table says
+ * which byte ranges can hold the time range, each range is decompressed in one call into a buffer sized
+ * from the table, and
+ * - a message pattern with required literals (regex.ts) is searched in the raw bytes with a native
+ *   `indexOf`: only lines containing a literal are decoded and tested (most greps decode almost nothing);
+ * - in raw mode (JSONL export) a range that the filter keeps whole is passed on as bytes, never decoded.
+ * Everything else (the active file of a live capture, files a crash left unindexed, the Go original's
+ * raw or table-less files) goes through @logtap/capture's reader, which handles torn and corrupt data.
+ */
+
+import { isAscii } from 'node:buffer';
+import { type FileHandle, open } from 'node:fs/promises';
+import {
+  type Capture,
+  type CaptureEntry,
+  type CaptureFile,
+  EntryDecoder,
+  EntryEncoder,
+  type FrameEntry,
+  type ReadWarning,
+  readEntryBatches,
+} from '@logtap/capture';
+import binding from 'zstd-napi/binding.js';
+import type { ToolFilter } from './filter.js';
+
+export type { ReadWarning } from '@logtap/capture';
+
+/** Uncompressed bytes per decompressed range at most (frames are grouped up to this). */
+const RANGE_BYTES = 4 << 20;
+const NL = 0x0a;
+
+/** Options of {@link scanEntries} / {@link scanRaw}. */
+export interface ScanOptions {
+  signal?: AbortSignal | undefined;
+  onWarning?: ((w: ReadWarning) => void) | undefined;
+  /** Called after each batch with the uncompressed capture bytes scanned so far (for progress bars). */
+  onProgress?: ((scannedBytes: number) => void) | undefined;
+  /** Test the filter's message pattern (default true; grep -C tests it itself to show context lines). */
+  applyMsg?: boolean | undefined;
+}
+
+/** Decoded entries of one file. `entries` share label objects (see CaptureEntry.labels). */
+export interface EntryBatch {
+  file: string;
+  entries: CaptureEntry[];
+}
+
+/** Canonical JSONL of one file: `data` holds whole lines, each ending in `\n`. */
+export interface RawBatch {
+  file: string;
+  data: Buffer;
+  lines: number;
+}
+
+type Slicer = (this: Buffer, start: number, end: number) => string;
+// Buffer's per-encoding slicers skip toString's encoding dispatch (the capture reader measured ~20%).
+const proto = Buffer.prototype as unknown as { latin1Slice?: Slicer; utf8Slice?: Slicer };
+const latin1: Slicer =
+  proto.latin1Slice ??
+  function (this: Buffer, s, e) {
+    return this.toString('latin1', s, e);
+  };
+const utf8: Slicer =
+  proto.utf8Slice ??
+  function (this: Buffer, s, e) {
+    return this.toString('utf8', s, e);
+  };
+
+/** A group of consecutive frames read and decompressed together. */
+interface Range {
+  offset: number;
+  length: number;
+  bytes: number;
+  from: bigint;
+  to: bigint;
+}
+
+/** Ranges of a file's frame table that overlap the filter's time range, merged up to RANGE_BYTES. */
+export function frameRanges(frames: readonly FrameEntry[], filter: ToolFilter): Range[] {
+  const out: Range[] = [];
+  for (const fr of frames) {
+    if (
+      (filter.from !== undefined && fr.to < filter.from) ||
+      (filter.to !== undefined && fr.from > filter.to)
+    )
+      continue;
+    const last = out[out.length - 1];
+    if (
+      last !== undefined &&
+      last.offset + last.length === fr.offset &&
+      last.bytes + fr.bytes <= RANGE_BYTES
+    ) {
+      last.length += fr.length;
+      last.bytes += fr.bytes;
+      if (fr.from < last.from) last.from = fr.from;
+      if (fr.to > last.to) last.to = fr.to;
+    } else {
+      out.push({ offset: fr.offset, length: fr.length, bytes: fr.bytes, from: fr.from, to: fr.to });
+    }
+  }
+  return out;
+}
+
+function fastPath(f: CaptureFile): boolean {
+  return f.compressed && f.index?.frames !== undefined && f.index.frames.length > 0;
+}
+
+/** Reads and decompresses ranges of one file. */
+class RangeReader {
+  readonly #dctx = new binding.DCtx();
+  #in = Buffer.allocUnsafe(1 << 20);
+
+  /** Decompressed bytes of a range (a fresh buffer: raw batches hand it on), or an error message. */
+  async read(fh: FileHandle, r: Range): Promise<Buffer | string> {
+    if (this.#in.length < r.length) this.#in = Buffer.allocUnsafe(r.length);
+    const src = this.#in.subarray(0, r.length);
+    let got = 0;
+    while (got < r.length) {
+      const { bytesRead } = await fh.read(src, got, r.length - got, r.offset + got);
+      if (bytesRead <= 0) return `the file ends at byte ${r.offset + got}, inside a frame`;
+      got += bytesRead;
+    }
+    let out = Buffer.allocUnsafe(r.bytes + 64);
+    let produced = 0;
+    let pos = 0;
+    this.#dctx.reset(binding.ResetDirective.sessionOnly);
+    try {
+      for (;;) {
+        if (produced === out.length) {
+          const bigger = Buffer.allocUnsafe(out.length * 2);
+          out.copy(bigger, 0, 0, produced);
+          out = bigger;
+        }
+        const [ret, p, c] = this.#dctx.decompressStream(out.subarray(produced), src.subarray(pos));
+        produced += p;
+        pos += c;
+        if (pos >= src.length && (ret === 0 || produced < out.length)) {
+          if (ret !== 0) return 'the range ends inside a frame';
+          break;
+        }
+        if (p === 0 && c === 0 && produced < out.length) return 'the decoder made no progress';
+      }
+    } catch (err) {
+      return (err as Error).message;
+    }
+    return out.subarray(0, produced);
+  }
+}
+
+/** Per-scan state shared by the files. */
+class Scanner {
+  readonly decoder = new EntryDecoder();
+  readonly encoder = new EntryEncoder();
+  readonly ranges = new RangeReader();
+  scanned = 0;
+  invalid = 0;
+
+  constructor(
+    readonly cap: Capture,
+    readonly filter: ToolFilter,
+    readonly opts: ScanOptions,
+  ) {}
+
+  get applyMsg(): boolean {
+    return this.opts.applyMsg !== false && this.filter.msg !== undefined;
+  }
+
+  warn(w: ReadWarning): void {
+    this.opts.onWarning?.(w);
+  }
+
+  progress(bytes: number): void {
+    this.scanned += bytes;
+    this.opts.onProgress?.(this.scanned);
+  }
+
+  /** Whether a decoded entry passes (time is skipped when the range is inside the filter's range). */
+  keep(e: CaptureEntry, timeInside: boolean): boolean {
+    const f = this.filter;
+    if (!timeInside && !f.matchTime(e.ts)) return false;
+    if (!f.matchLabels(e.labels)) return false;
+    return !this.applyMsg || f.msg!.test(e.msg);
+  }
+
+  /**
+   * Calls `visit(start, end)` for each line of `buf` worth decoding: every line, or with a literal
+   * prefilter only lines containing one of the literals.
+   */
+  lines(buf: Buffer, visit: (start: number, end: number) => void): void {
+    const lits = this.applyMsg ? this.filter.msg!.literals : undefined;
+    const end = buf.length;
+    if (lits === undefined) {
+      let pos = 0;
+      while (pos < end) {
+        let nl = buf.indexOf(NL, pos);
+        if (nl < 0) nl = end;
+        if (nl > pos) visit(pos, nl);
+        pos = nl + 1;
+      }
+      return;
+    }
+    // Search the literals in the raw bytes; decode only the lines that hold one.
+    let find: (needle: number, from: number) => number;
+    if (this.filter.msg!.ignoreCase) {
+      // latin1 maps byte i to char i, and lower-casing Latin-1 keeps the length, so positions are bytes.
+      const lower = latin1.call(buf, 0, end).toLowerCase();
+      find = (i, from) => lower.indexOf(lits[i]!, from);
+    } else {
+      const needles = lits.map((l) => Buffer.from(l, 'latin1'));
+      find = (i, from) => buf.indexOf(needles[i]!, from);
+    }
+    const next = lits.map((_, i) => find(i, 0));
+    for (;;) {
+      let hit = -1;
+      for (const n of next) if (n >= 0 && (hit < 0 || n < hit)) hit = n;
+      if (hit < 0) return;
+      const start = buf.lastIndexOf(NL, hit) + 1;
+      let nl = buf.indexOf(NL, hit);
+      if (nl < 0) nl = end;
+      visit(start, nl);
+      for (let i = 0; i < next.length; i++) if (next[i]! >= 0 && next[i]! <= nl) next[i] = find(i, nl + 1);
+    }
+  }
+}
+
+async function* fastFile<T>(
+  s: Scanner,
+  f: CaptureFile,
+  onRange: (buf: Buffer, r: Range) => T | undefined,
+): AsyncGenerator<T> {
+  let fh: FileHandle;
+  try {
+    fh = await open(f.path, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      s.warn({ file: f.name, kind: 'missing', detail: 'evicted or removed before it could be read' });
+      return;
+    }
+    throw err;
+  }
+  try {
+    for (const r of frameRanges(f.index!.frames!, s.filter)) {
+      s.opts.signal?.throwIfAborted();
+      const buf = await s.ranges.read(fh, r);
+      if (typeof buf === 'string') {
+        s.warn({
+          file: f.name,
+          kind: 'corrupt',
+          detail: `bytes ${r.offset}..${r.offset + r.length}: ${buf}; range skipped`,
+        });
+        continue;
+      }
+      const out = onRange(buf, r);
+      s.progress(r.bytes);
+      if (out !== undefined) yield out;
+    }
+  } finally {
+    await fh.close();
+  }
+  if (s.invalid > 0) {
+    s.warn({ file: f.name, kind: 'invalid_lines', detail: `${s.invalid} line(s) are not capture entries` });
+    s.invalid = 0;
+  }
+}
+
+/** Entries of a file through @logtap/capture's reader (orphans, raw files, files without a frame table). */
+async function* slowFile(s: Scanner, f: CaptureFile): AsyncGenerator<CaptureEntry[]> {
+  const one: Capture = { ...s.cap, files: [f], live: false };
+  const time = {
+    ...(s.filter.from !== undefined ? { from: s.filter.from } : {}),
+    ...(s.filter.to !== undefined ? { to: s.filter.to } : {}),
+  };
+  const opts = {
+    catchUp: false,
+    ...(s.opts.signal ? { signal: s.opts.signal } : {}),
+    onWarning: (w: ReadWarning) => s.warn(w),
+  };
+  for await (const batch of readEntryBatches(one, time, opts)) {
+    let bytes = 0;
+    const kept: CaptureEntry[] = [];
+    for (const e of batch) {
+      bytes += e.msg.length + 64;
+      if (s.keep(e, true)) kept.push(e);
+    }
+    s.progress(bytes);
+    if (kept.length > 0) yield kept;
+  }
+}
+
+function mayRead(s: Scanner, f: CaptureFile): boolean {
+  return f.index === undefined || s.filter.mayMatchFile(f.index);
+}
+
+/**
+ * The matching entries of a capture, a batch per decompressed range (about 1-4 MiB of data), in file
+ * order. Damaged input is skipped and reported through `onWarning`.
+ */
+export async function* scanEntries(
+  cap: Capture,
+  filter: ToolFilter,
+  opts: ScanOptions = {},
+): AsyncGenerator<EntryBatch, void, undefined> {
+  const s = new Scanner(cap, filter, opts);
+  for (const f of cap.files) {
+    if (!mayRead(s, f)) continue;
+    if (!fastPath(f)) {
+      for await (const entries of slowFile(s, f)) yield { file: f.name, entries };
+      continue;
+    }
+    const onRange = (buf: Buffer, r: Range): EntryBatch | undefined => {
+      const inside = filter.coversTime(r.from, r.to);
+      const slice = isAscii(buf) ? latin1 : utf8;
+      const entries: CaptureEntry[] = [];
+      const dec = s.decoder;
+      s.lines(buf, (a, b) => {
+        const e = dec.decode(slice.call(buf, a, b));
+        if (e === undefined) s.invalid++;
+        else if (s.keep(e, inside)) entries.push(e);
+      });
+      return entries.length > 0 ? { file: f.name, entries } : undefined;
+    };
+    yield* fastFile(s, f, onRange);
+  }
+}
+
+/**
+ * The matching lines of a capture as canonical JSONL bytes, in file order. Ranges the filter keeps whole
+ * are passed through undecoded; other lines are decoded, tested and copied as written.
+ */
+export async function* scanRaw(
+  cap: Capture,
+  filter: ToolFilter,
+  opts: ScanOptions = {},
+): AsyncGenerator<RawBatch, void, undefined> {
+  const s = new Scanner(cap, filter, opts);
+  const keepsLabels = filter.labels.length === 0;
+  for (const f of cap.files) {
+    if (!mayRead(s, f)) continue;
+    if (!fastPath(f)) {
+      for await (const entries of slowFile(s, f)) {
+        const text = entries.map((e) => s.encoder.encode(e)).join('');
+        yield { file: f.name, data: Buffer.from(text, 'utf8'), lines: entries.length };
+      }
+      continue;
+    }
+    const onRange = (buf: Buffer, r: Range): RawBatch | undefined => {
+      const inside = filter.coversTime(r.from, r.to);
+      if (inside && keepsLabels && !s.applyMsg) {
+        // The whole range passes: hand the decompressed bytes on (our writer only writes whole lines).
+        let lines = 0;
+        for (let p = buf.indexOf(NL); p >= 0; p = buf.indexOf(NL, p + 1)) lines++;
+        if (buf.length > 0 && buf[buf.length - 1] !== NL) lines++;
+        if (lines === 0) return undefined;
+        return {
+          file: f.name,
+          data: buf[buf.length - 1] === NL ? buf : Buffer.concat([buf, Buffer.from('\n')]),
+          lines,
+        };
+      }
+      const slice = isAscii(buf) ? latin1 : utf8;
+      const parts: Buffer[] = [];
+      let lines = 0;
+      s.lines(buf, (a, b) => {
+        const e = s.decoder.decode(slice.call(buf, a, b));
+        if (e === undefined) s.invalid++;
+        else if (s.keep(e, inside)) {
+          // Include the newline when there is one (there is, except at a torn end).
+          parts.push(
+            b < buf.length ? buf.subarray(a, b + 1) : Buffer.concat([buf.subarray(a, b), Buffer.from('\n')]),
+          );
+          lines++;
+        }
+      });
+      return lines > 0 ? { file: f.name, data: Buffer.concat(parts), lines } : undefined;
+    };
+    yield* fastFile(s, f, onRange);
+  }
+}
