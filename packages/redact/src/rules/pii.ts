@@ -190,7 +190,9 @@ function findCardsInRun(sink: SpanSink, run: string, offset: number): void {
       if (digits.length > 19) break;
       if (digits.length < 13) continue;
       const window = groups.slice(a, b + 1);
-      const ok = luhnValid(digits) && (cardIssuerPlausible(digits) || (b > a && cardGroupsPlausible(window)));
+      // Luhn, and either an issuer prefix (bare digits) or a printed card layout (separated digits):
+      // "5015 150454 240" passes Luhn with a Maestro prefix but no card is printed 4-6-3.
+      const ok = luhnValid(digits) && (b > a ? cardGroupsPlausible(window) : cardIssuerPlausible(digits));
       if (!ok) continue;
       sink.add(offset + starts[a]!, offset + starts[b]! + groups[b]!.length);
       a = b;

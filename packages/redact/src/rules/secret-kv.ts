@@ -36,7 +36,10 @@ function isUpper(c: number): boolean {
 function startsKeyPart(text: string, start: number): boolean {
   const prev = codeAt(text, start - 1);
   if (!isAlnumCode(prev)) return true;
-  return isLower(prev) && isUpper(text.charCodeAt(start)); // camelCase: dbPassword, clientSecret
+  const first = text.charCodeAt(start);
+  if (isLower(prev) && isUpper(first)) return true; // camelCase: dbPassword, clientSecret
+  // Upper-case session cookies glue a prefix on: JSESSIONID, PHPSESSID, ASPSESSIONID.
+  return isUpper(prev) && first === 83 && text.startsWith('SESS', start);
 }
 
 /** True when a label or field name holds a secret by its name (`password`, `db_token`, `apiKey`). */
@@ -75,45 +78,97 @@ function quotedEnd(text: string, from: number, quote: number): number {
   return text.length;
 }
 
-function addValue(text: string, sink: SpanSink, start: number, end: number): void {
+const NUMBER = /^(?:0x[0-9a-f]+|\d+)$/i;
+
+function addValue(text: string, sink: SpanSink, start: number, end: number, numericIsId: boolean): void {
   if (end <= start) return;
   const first = text.charCodeAt(start);
   // `secret: {` / `token: [` name an object, `Token::Parse` is a C++ scope: not values.
   if (first === 123 || first === 91 || first === 58) return;
-  if (isPlaceholder(text.slice(start, end))) return;
+  const value = text.slice(start, end);
+  if (isPlaceholder(value)) return;
+  // A session id that is a plain number (ZooKeeper's `sessionid: 0x14ede63a5a70002`) names a session;
+  // web session ids (JSESSIONID, PHPSESSID, session_id cookies) are long random strings.
+  if (numericIsId && NUMBER.test(value)) return;
   sink.add(start, end);
 }
 
-function findValue(text: string, sink: SpanSink, keyStart: number, keyEnd: number, m: RegExpExecArray): void {
+/** `Token: Token { kind: ... }`: an unquoted word followed by `{` or `[` is a type name, not a value. */
+function startsStructure(text: string, from: number): boolean {
+  let i = from;
+  while (i < text.length && text.charCodeAt(i) === 32) i++;
+  const c = codeAt(text, i);
+  return c === 123 || c === 91;
+}
+
+/** Start of the whole key around a key word: `db_password` for `password`, `x-api-key` for `api-key`. */
+function keyBegin(text: string, wordStart: number): number {
+  let i = wordStart;
+  while (i > 0 && wordStart - i < 64) {
+    const c = text.charCodeAt(i - 1);
+    if (!(isAlnumCode(c) || c === 95 || c === 46 || c === 45)) break;
+    i--;
+  }
+  return i;
+}
+
+/**
+ * Finds the value after a key word and reports it; returns where scanning may continue (after the value,
+ * so `password=password=...` is read once, not once per key).
+ */
+function findValue(
+  text: string,
+  sink: SpanSink,
+  wordStart: number,
+  keyEnd: number,
+  m: RegExpExecArray,
+): number {
+  let keyStart = keyBegin(text, wordStart);
+  let dashes = 0;
+  while (keyStart < wordStart && text.charCodeAt(keyStart) === 45) {
+    keyStart++;
+    dashes++;
+  }
   let i = keyEnd;
   const quoteBefore = m[1];
   const op = m[2];
   if (op === undefined) {
     // `--password hunter2`: a command-line flag followed by its value.
-    if (codeAt(text, keyStart - 1) !== 45 || codeAt(text, keyStart - 2) !== 45) return;
+    if (dashes !== 2) return keyEnd;
     while (i < text.length && text.charCodeAt(i) <= 32) i++;
   } else {
-    if (op === '>' && codeAt(text, keyStart - 1) !== 60) return; // only <password>...</password>
+    if (op === '>' && codeAt(text, keyStart - 1) !== 60) return keyEnd; // only <password>...</password>
     i += quoteBefore?.length ?? 0;
+    const opAt = i;
     while (i < text.length && text.charCodeAt(i) <= 32) i++;
+    const spacedOp = i > opAt;
     i += op.length;
+    const valueAt = i;
     while (i < text.length && (text.charCodeAt(i) === 32 || text.charCodeAt(i) === 9)) i++;
+    // logfmt `password= user=bob` is an empty password; `password = x` (ini) and `password: x` are not.
+    if (i > valueAt && op !== ':' && !spacedOp) return valueAt;
   }
   const c = codeAt(text, i);
+  const numericIsId = (text.charCodeAt(wordStart) | 32) === 115; // the key word is sess...
+  let end: number;
   if (c === 92 && codeAt(text, i + 1) === 34) {
     // JSON inside a JSON string: {\"password\":\"hunter2\"}
     const close = text.indexOf('\\"', i + 2);
-    addValue(text, sink, i + 2, close < 0 ? text.length : close);
+    end = close < 0 ? text.length : close;
+    addValue(text, sink, i + 2, end, numericIsId);
   } else if (c === 34 || c === 39) {
-    addValue(text, sink, i + 1, quotedEnd(text, i + 1, c));
+    end = quotedEnd(text, i + 1, c);
+    addValue(text, sink, i + 1, end, numericIsId);
   } else if (op === '>') {
     const close = text.indexOf('<', i);
-    addValue(text, sink, i, close < 0 ? text.length : close);
+    end = close < 0 ? text.length : close;
+    addValue(text, sink, i, end, numericIsId);
   } else {
-    let end = i;
+    end = i;
     while (end < text.length && !endsBareValue(text.charCodeAt(end))) end++;
-    addValue(text, sink, i, end);
+    if (!startsStructure(text, end)) addValue(text, sink, i, end, numericIsId);
   }
+  return Math.max(end, keyEnd);
 }
 
 export const secretKv: BuiltinRule = {
@@ -125,7 +180,6 @@ export const secretKv: BuiltinRule = {
   find: (text, sink) =>
     eachMatch(KEY_ASSIGN, text, (m) => {
       const end = m.index + m[0].length;
-      if (startsKeyPart(text, m.index)) findValue(text, sink, m.index, end, m);
-      return end;
+      return startsKeyPart(text, m.index) ? findValue(text, sink, m.index, end, m) : end;
     }),
 };

@@ -82,7 +82,7 @@ export function eachMatch(
  * an already redacted value...). Rules skip them so re-redacting is idempotent and docs stay readable.
  */
 const PLACEHOLDER =
-  /^(?:\*+|x{3,}|X{3,}|\.{3}|-+|null|nil|none|undefined|true|false|redacted|hidden|masked|<[^<>]*>|\$\{[^}]*\}|\$[A-Z_][A-Z0-9_]*|\{\{[^}]*\}\}|%[sv]|\[REDACTED[^\]]*\]?)$/i;
+  /^(?:\*+|x{3,}|X{3,}|\.{3}|-+|null|nil|none|undefined|true|false|redacted|hidden|masked|<[^<>]*>|\$\{[^}]*\}?|\$[A-Z_][A-Z0-9_]*|\{\{[^}]*\}\}|%[sv]|\[REDACTED[^\]]*\]?)$/i;
 
 export function isPlaceholder(value: string): boolean {
   return PLACEHOLDER.test(value);
