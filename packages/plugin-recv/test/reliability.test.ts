@@ -83,7 +83,7 @@ describe('reliability', () => {
         await post(pool, batch('k', from, 200).body).catch(() => 0);
       }
     });
-    await new Promise((r) => setTimeout(r, 1500));
+    await new Promise((r) => setTimeout(r, 1200));
     const writtenBeforeKill = await metric(first.url, 'logtap_lines_written_total');
     first.proc.kill('SIGKILL');
     stop = true;
@@ -241,7 +241,7 @@ describe('reliability', () => {
       }
     })();
     let next = 0;
-    const deadline = Date.now() + 4000;
+    const deadline = Date.now() + 2500;
     await Promise.all(
       Array.from({ length: 4 }, async () => {
         while (Date.now() < deadline) {
@@ -275,7 +275,7 @@ describe('reliability', () => {
     const latencies: number[] = [];
     let acknowledged = 0;
     let next = 0;
-    const deadline = Date.now() + 4000;
+    const deadline = Date.now() + 2500;
     await Promise.all(
       Array.from({ length: 8 }, async () => {
         while (Date.now() < deadline) {
