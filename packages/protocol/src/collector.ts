@@ -4,7 +4,7 @@
  */
 import { DuplicateLabelError, type ProtocolError, TooManyEntriesError } from './errors.js';
 import { formatLabels } from './label-format.js';
-import { type ParsedLabelSet, parseLabelSet } from './labels.js';
+import { labelsFromPairs, type ParsedLabelSet, parseLabelSet } from './labels.js';
 import type { DecodedPush, PushEntry, PushFormat, PushStream, RejectedEntries } from './types.js';
 
 /**
@@ -29,6 +29,8 @@ export class StreamCollector {
   private readonly byCanonical = new Map<string, PushStream>();
   /** Raw label string → stream (or null when rejected), so repeated identical strings parse once. */
   private readonly byRaw = new Map<string, PushStream | DuplicateLabelError>();
+  /** Arrival-order key of JSON label pairs → stream (see streamForPairs). */
+  private readonly byPairs = new Map<string, PushStream | DuplicateLabelError>();
   private readonly order: PushStream[] = [];
   private rejected: RejectedEntries[] | undefined;
 
@@ -57,6 +59,24 @@ export class StreamCollector {
     if (hit !== undefined) return hit;
     const result = this.streamForParsed(parseLabelSet(raw), raw);
     this.byRaw.set(raw, result);
+    return result;
+  }
+
+  /**
+   * The stream for label pairs in arrival order (JSON label objects). pino-loki sends one stream object
+   * per record, so the same set arrives thousands of times: a key of the pairs as they come (length-
+   * prefixed, so no two different sets share a key) skips sorting and re-formatting for repeats.
+   */
+  streamForPairs(pairs: Array<[string, string]>): PushStream | DuplicateLabelError {
+    let key = '';
+    for (let k = 0; k < pairs.length; k++) {
+      const [name, value] = pairs[k]!;
+      key += `${name.length}:${name}${value.length}:${value}`;
+    }
+    const hit = this.byPairs.get(key);
+    if (hit !== undefined) return hit;
+    const result = this.streamForParsed(labelsFromPairs(pairs));
+    this.byPairs.set(key, result);
     return result;
   }
 

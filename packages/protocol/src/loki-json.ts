@@ -6,7 +6,7 @@
 import { newMetadata, type StreamCollector } from './collector.js';
 import { InvalidPayloadError, InvalidTimestampError, LabelsTooLargeError } from './errors.js';
 import { JsonNumber, NeedLossless, type Spans } from './json-lossless.js';
-import { labelsFromPairs, MAX_LABELS_BYTES } from './labels.js';
+import { MAX_LABELS_BYTES } from './labels.js';
 import { parseNsString, parseRfc3339 } from './time.js';
 import type { PushEntry } from './types.js';
 
@@ -184,7 +184,7 @@ function addStream(
   entries: PushEntry[],
   lineBytes: number,
 ): void {
-  const stream = out.streamForParsed(labelsFromPairs(pairs));
+  const stream = out.streamForPairs(pairs);
   if (!('entries' in stream)) {
     out.reject(stream.labels, entries.length, stream);
     return;
