@@ -346,6 +346,7 @@ describe('Loki protobuf: wire-format edge cases', () => {
     const err = thrown(() => decodeRawProto(w.finish()));
     expect(err).toBeInstanceOf(LabelParseError);
     expect(err.message).toContain('invalid UTF-8');
+    expect((err as LabelParseError).column).toBe(5);
   });
 
   it('refuses a label string over 16 MiB with 413', () => {

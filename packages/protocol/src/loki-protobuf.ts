@@ -172,12 +172,16 @@ function resolveStream(
     }
     const s = utf8Strict(buf, labelsStart, labelsEnd);
     if (s === undefined) {
-      const shown = utf8Slice(buf, labelsStart, Math.min(labelsEnd, labelsStart + 200));
+      // Point at the first replacement character of a lenient decode: where the bad bytes are.
+      const lenient = utf8Slice(buf, labelsStart, labelsEnd);
+      const at = Math.max(lenient.indexOf('\ufffd'), 0);
+      const lineStart = lenient.lastIndexOf('\n', at - 1) + 1;
+      const line = (lenient.slice(0, at).match(/\n/g)?.length ?? 0) + 1;
       throw new LabelParseError(
-        shown,
-        0,
-        1,
-        1,
+        lenient,
+        at,
+        line,
+        at - lineStart + 1,
         `invalid UTF-8 rune in the label string of ${describe(where)}`,
       );
     }
