@@ -21,6 +21,8 @@ import { encodePushProtobuf, type PushStream } from '@logtap/protocol';
 import { Pool } from 'undici';
 
 const { values: args } = parseArgs({
+  // `pnpm bench:ingest -- --duration 10` hands the script a literal `--`.
+  args: process.argv.slice(2).filter((a) => a !== '--'),
   options: {
     duration: { type: 'string', default: '20' },
     connections: { type: 'string', default: '4' },
