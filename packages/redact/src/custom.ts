@@ -139,11 +139,13 @@ export function parseCustomRules(text: string, source = '<rules>'): CustomRuleSe
       );
     }
   } else {
-    const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+    const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
     if (doc.errors.length > 0) {
       const problems = doc.errors.map((e) => {
         const pos = e.linePos?.[0];
-        return `not valid YAML${pos === undefined ? '' : ` at line ${pos.line}, column ${pos.col}`}: ${e.message.split('\n')[0]}`;
+        // The pretty message repeats the position and quotes the line; keep the reason only.
+        const reason = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+        return `not valid YAML${pos === undefined ? '' : ` at line ${pos.line}, column ${pos.col}`}: ${reason}`;
       });
       throw new RulesFileError('REDACT_RULES_FILE_SYNTAX', source, problems);
     }

@@ -20,11 +20,23 @@ import {
 
 /** RFC 5322 atext minus the rarely logged ones: letters, digits and . _ % + - */
 function isLocalCode(c: number): boolean {
-  return isAlnumCode(c) || c === 46 || c === 95 || c === 37 || c === 43 || c === 45;
+  return isAlnumCode(c) || c === 46 || c === 95 || c === 37 || c === 43 || c === 45 || isIntlLetter(c);
 }
 
 function isDomainCode(c: number): boolean {
-  return isAlnumCode(c) || c === 45 || c === 46;
+  return isAlnumCode(c) || c === 45 || c === 46 || isIntlLetter(c);
+}
+
+/** Non-ASCII letters of internationalized addresses (RFC 6531): jörg@bücher.example. */
+function isIntlLetter(c: number): boolean {
+  return (
+    c >= 0xc0 &&
+    c !== 0xd7 &&
+    c !== 0xf7 &&
+    (c < 0x2000 || c > 0x206f) &&
+    (c < 0xd800 || c > 0xdfff) &&
+    c !== 0xfeff
+  );
 }
 
 /**
@@ -42,8 +54,8 @@ function validTld(tld: string): boolean {
   if (tld.length < 2 || tld.length > 24) return false;
   if (tld.startsWith('xn--')) return true;
   for (let i = 0; i < tld.length; i++) {
-    const c = tld.charCodeAt(i) | 32;
-    if (c < 97 || c > 122) return false;
+    const c = tld.charCodeAt(i);
+    if (!((c | 32) >= 97 && (c | 32) <= 122) && !isIntlLetter(c)) return false;
   }
   return !FILE_EXTENSIONS.has(tld.toLowerCase());
 }
