@@ -73,7 +73,9 @@ describe('crash safety', () => {
       // Before recovery: the reader copes with whatever the kill left (orphan active file, torn frame).
       const before = await seqs([]);
       expect(before.slice(0, flushed + 1)).toEqual(Array.from({ length: flushed + 1 }, (_, i) => i));
-      expect((await openCapture(dir)).live).toBe(true);
+      const crashed = await openCapture(dir);
+      expect(crashed.live).toBe(true);
+      const orphans = crashed.files.filter((f) => f.index === undefined).map((f) => f.name);
 
       // Reopening recovers: every file indexed, the survivors are exactly seq 0..k, k >= last flushed.
       const w = await CaptureWriter.open(dir, { minFreeBytes: 0 });
@@ -88,7 +90,13 @@ describe('crash safety', () => {
       expect(rec.indexedLines).toBe(after.length);
       expect(rec.metadata).toMatchObject({ state: 'stopped', totalLines: after.length });
       const audit = jsonLines(readFileSync(path.join(dir, 'audit.jsonl'), 'utf8'));
-      expect(audit.filter((a) => a['event'] === 'recovered').length).toBeGreaterThan(0);
+      // The reopen saw the unclean stop and recovered each unindexed file (none if the kill fell between
+      // a rotation and the next file's first frame).
+      expect(audit.filter((a) => a['event'] === 'capture_opened').at(-1)).toMatchObject({
+        unclean_shutdown: true,
+      });
+      const recovered = audit.filter((a) => a['event'] === 'recovered').map((a) => a['file']);
+      for (const o of orphans) expect(recovered).toContain(o);
       next = after.length;
     }
   }, 60_000);

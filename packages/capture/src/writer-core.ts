@@ -9,21 +9,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { EntryBatch } from './batch.js';
-import {
-  appendSync,
-  FILE_MODE,
-  freeBytes,
-  releaseLock,
-  scanDirSizes,
-  totalSize,
-  writeAllSync,
-  writeFileAtomicSync,
-} from './disk.js';
+import { CaptureDir } from './capture-dir.js';
+import { FILE_MODE, freeBytes, releaseLock, writeAllSync } from './disk.js';
 import { EntryEncoder } from './entry-codec.js';
 import { FileStats, FrameStats, indexLine } from './file-stats.js';
-import { AUDIT_FILE, dataFileName, fileStamp, INDEX_FILE, METADATA_FILE } from './names.js';
+import { type CaptureTotals, metadataDocument } from './metadata-doc.js';
+import { dataFileName, fileStamp } from './names.js';
 import type { IndexEntry } from './schema.js';
-import { formatTimestamp, GO_ZERO_TIME, MAX_TIMESTAMP_NS, msToNs } from './timestamp.js';
+import { MAX_TIMESTAMP_NS } from './timestamp.js';
 import type { CoreConfig, WriterEvent } from './writer-config.js';
 import { FrameCompressor } from './zstd.js';
 
@@ -47,20 +40,10 @@ export interface ClosedFile {
 }
 
 /** State recovered from the directory by writer-open.ts. */
-export interface InitialState {
+export interface InitialState extends CaptureTotals {
   closed: ClosedFile[];
   names: Set<string>;
   lockFile: string | undefined;
-  startedNs: bigint;
-  totalLines: number;
-  totalBytes: number;
-  labelsSeen: Set<string>;
-  firstTs: bigint | undefined;
-  lastTs: bigint | undefined;
-  evictions: { files: number; lines: number; bytes: number };
-  dropped: { lines: number; bytes: number };
-  recoveries: number;
-  counters: Record<string, number>;
 }
 
 /** Counters the core reports after every message (mirrored by CaptureWriter.stats()). */
@@ -94,10 +77,6 @@ interface ActiveFile {
   stats: FileStats;
 }
 
-function bigintSafe(_key: string, v: unknown): unknown {
-  return typeof v === 'bigint' ? v.toString() : v;
-}
-
 export class WriterCore {
   readonly #cfg: CoreConfig;
   readonly #hooks: CoreHooks;
@@ -111,16 +90,12 @@ export class WriterCore {
   readonly #names: Set<string>;
   #lastStamp = '';
   readonly #s: InitialState;
-  #diskBytes = 0;
-  #indexBytes = 0;
-  #metadataBytes = 0;
-  #auditBytes = 0;
+  readonly #dir: CaptureDir;
   #lastCheckpointMs: number;
   #lastQueuedBatch = 0;
   #ackedBatch = 0;
   #written = { lines: 0, bytes: 0, compressed: 0, frames: 0, rotations: 0 };
   #refusing: { reason: string; lines: number; bytes: number } | undefined;
-  #auditDropped = 0;
   #errors = 0;
   #lastError: string | undefined;
   #closedState = false;
@@ -136,7 +111,7 @@ export class WriterCore {
     this.#compressor = new FrameCompressor(cfg.zstdLevel);
     this.#granule = Math.max(cfg.flushBytes, Math.floor(cfg.maxDiskBytes / 8));
     this.#lastCheckpointMs = nowMs;
-    this.#resync();
+    this.#dir = new CaptureDir(cfg.dir, cfg.auditMaxBytes, (op, detail) => this.#error(op, detail));
   }
 
   get config(): CoreConfig {
@@ -267,7 +242,7 @@ export class WriterCore {
       this.#drop(frame, 'io_error', (err as Error).message, nowMs);
       return;
     }
-    this.#diskBytes += data.length;
+    this.#dir.diskBytes += data.length;
     f.stats.addFrame(frame, offset, data.length);
     this.#written.lines += frame.lines;
     this.#written.bytes += frame.bytes;
@@ -326,20 +301,11 @@ export class WriterCore {
     }
     if (f.stats.lines === 0) {
       this.#names.delete(f.name);
-      if (f.fd >= 0) this.#unlink(f.path, f.stats.compressed);
+      if (f.fd >= 0) this.#dir.unlink(f.name, f.stats.compressed);
       return;
     }
     const entry = f.stats.toIndexEntry(f.name);
-    const line = indexLine(entry);
-    try {
-      appendSync(path.join(this.#cfg.dir, INDEX_FILE), line);
-      const n = Buffer.byteLength(line);
-      this.#indexBytes += n;
-      this.#diskBytes += n;
-    } catch (err) {
-      // The file stays an orphan; readers still see it and the next open indexes it.
-      this.#error('append index line', (err as Error).message);
-    }
+    this.#dir.appendIndexLine(indexLine(entry));
     this.#closed.push({ entry, size: f.stats.compressed });
     this.#written.rotations++;
     this.#auditInternal(nowMs, 'rotated', {
@@ -359,27 +325,11 @@ export class WriterCore {
     });
   }
 
-  #unlink(file: string, size: number): void {
-    try {
-      fs.unlinkSync(file);
-      this.#diskBytes -= size;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') this.#diskBytes -= size;
-      else this.#error('delete file', (err as Error).message);
-    }
-  }
-
   // ---------------------------------------------------------------- disk budget
 
-  /** Bytes kept free for the atomic rewrites (index, metadata, audit) and small writes. */
+  /** Bytes kept free for the atomic rewrites, the active file's future index line and small appends. */
   #reserve(): number {
-    return (
-      this.#indexBytes +
-      (this.#file?.stats.indexLineEstimate ?? 0) +
-      this.#metadataBytes +
-      Math.floor(this.#cfg.auditMaxBytes / 2) +
-      HEADROOM
-    );
+    return this.#dir.rewriteReserve() + (this.#file?.stats.indexLineEstimate ?? 0) + HEADROOM;
   }
 
   /**
@@ -390,23 +340,23 @@ export class WriterCore {
     const evicted: IndexEntry[] = [];
     let reason: 'disk_cap' | 'min_free' = 'disk_cap';
     const cap = this.#cfg.maxDiskBytes;
-    while (this.#diskBytes + need + this.#reserve() > cap) {
+    while (this.#dir.diskBytes + need + this.#reserve() > cap) {
       if (!this.#evictOrClose(nowMs, evicted)) break;
     }
     let refused: { reason: 'disk_cap' | 'min_free'; detail: string } | undefined;
-    if (this.#diskBytes + need + this.#reserve() > cap) {
+    if (this.#dir.diskBytes + need + this.#reserve() > cap) {
       refused = {
         reason: 'disk_cap',
-        detail: `${need} more bytes would pass maxDiskBytes ${cap} (directory holds ${this.#diskBytes})`,
+        detail: `${need} more bytes would pass maxDiskBytes ${cap} (directory holds ${this.#dir.diskBytes})`,
       };
     } else if (this.#cfg.minFreeBytes > 0) {
       let free = this.#free();
       // The low-water mark is already a margin: only the write itself and small appends must fit above it.
       while (free - need - HEADROOM < this.#cfg.minFreeBytes) {
-        const before = this.#diskBytes;
+        const before = this.#dir.diskBytes;
         if (!this.#evictOrClose(nowMs, evicted)) break;
         reason = 'min_free';
-        free += before - this.#diskBytes;
+        free += before - this.#dir.diskBytes;
       }
       if (free - need - HEADROOM < this.#cfg.minFreeBytes) {
         refused = {
@@ -431,7 +381,7 @@ export class WriterCore {
   #evictOrClose(nowMs: number, evicted: IndexEntry[]): boolean {
     const oldest = this.#closed.shift();
     if (oldest !== undefined) {
-      this.#unlink(path.join(this.#cfg.dir, oldest.entry.file), oldest.size);
+      this.#dir.unlink(oldest.entry.file, oldest.size);
       this.#names.delete(oldest.entry.file);
       evicted.push(oldest.entry);
       return true;
@@ -468,23 +418,14 @@ export class WriterCore {
   }
 
   #rewriteIndex(): void {
-    const text = this.#closed.map((c) => indexLine(c.entry)).join('');
-    try {
-      writeFileAtomicSync(path.join(this.#cfg.dir, INDEX_FILE), text);
-      const n = Buffer.byteLength(text);
-      this.#diskBytes += n - this.#indexBytes;
-      this.#indexBytes = n;
-    } catch (err) {
-      // The old index still lists evicted files; readers skip missing files and the next open prunes them.
-      this.#error('rewrite index', (err as Error).message);
-    }
+    this.#dir.rewriteIndex(this.#closed.map((c) => indexLine(c.entry)).join(''));
   }
 
   // ---------------------------------------------------------------- metadata and audit
 
   /** Writes metadata.json now (state live) and re-measures the directory. */
   checkpoint(nowMs: number): void {
-    this.#resync();
+    this.#dir.resync();
     const f = this.#file;
     if (f !== undefined && f.fd >= 0) {
       try {
@@ -496,73 +437,15 @@ export class WriterCore {
     this.#writeMetadata(nowMs, 'live');
   }
 
-  /** Re-measures the directory from the file system (other files may have appeared or gone). */
-  #resync(): void {
-    try {
-      const sizes = scanDirSizes(this.#cfg.dir);
-      this.#diskBytes = totalSize(sizes);
-      this.#indexBytes = sizes.get(INDEX_FILE) ?? 0;
-      this.#metadataBytes = sizes.get(METADATA_FILE) ?? 0;
-      this.#auditBytes = sizes.get(AUDIT_FILE) ?? 0;
-    } catch (err) {
-      this.#error('measure the directory', (err as Error).message);
-    }
-  }
-
-  #metadata(nowMs: number, state: 'live' | 'stopped'): Record<string, unknown> {
-    const s = this.#s;
-    const m: Record<string, unknown> = {
-      version: 1,
-      format: 'jsonl',
-      started: formatTimestamp(s.startedNs),
-      stopped: state === 'stopped' ? formatTimestamp(msToNs(nowMs)) : GO_ZERO_TIME,
-      total_lines: s.totalLines,
-      total_bytes: s.totalBytes,
-      labels_seen: [...s.labelsSeen].sort(),
-    };
-    const r = this.#cfg.redaction;
-    if (r?.enabled) {
-      m['redaction'] = {
-        enabled: true,
-        patterns: r.rules,
-        ...(r.policyHash !== undefined ? { policy_hash: r.policyHash } : {}),
-      };
-    }
-    m['state'] = state;
-    m['updated'] = formatTimestamp(msToNs(nowMs));
-    if (s.firstTs !== undefined && s.lastTs !== undefined) {
-      m['first_ts'] = formatTimestamp(s.firstTs);
-      m['last_ts'] = formatTimestamp(s.lastTs);
-    }
-    m['files'] = this.#closed.length + (this.#file !== undefined && this.#file.fd >= 0 ? 1 : 0);
-    m['disk_bytes'] = this.#diskBytes;
-    m['evictions'] = { ...s.evictions };
-    m['dropped'] = { ...s.dropped };
-    m['recoveries'] = s.recoveries;
-    m['counters'] = { ...s.counters, audit_dropped: this.#auditDropped, writer_errors: this.#errors };
-    m['limits'] = {
-      max_file_bytes: this.#cfg.maxFileBytes,
-      max_file_age_ms: this.#cfg.maxFileAgeMs,
-      max_disk_bytes: this.#cfg.maxDiskBytes,
-      min_free_bytes: this.#cfg.minFreeBytes,
-      flush_interval_ms: this.#cfg.flushIntervalMs,
-      flush_bytes: this.#cfg.flushBytes,
-      zstd_level: this.#cfg.zstdLevel,
-    };
-    return m;
-  }
-
   #writeMetadata(nowMs: number, state: 'live' | 'stopped'): void {
-    const text = `${JSON.stringify(this.#metadata(nowMs, state), null, 2)}\n`;
-    try {
-      writeFileAtomicSync(path.join(this.#cfg.dir, METADATA_FILE), text);
-      const n = Buffer.byteLength(text);
-      this.#diskBytes += n - this.#metadataBytes;
-      this.#metadataBytes = n;
-      this.#lastCheckpointMs = nowMs;
-    } catch (err) {
-      this.#error('write metadata.json', (err as Error).message);
-    }
+    const f = this.#file;
+    const doc = metadataDocument(state, nowMs, this.#s, this.#cfg, {
+      files: this.#closed.length + (f !== undefined && f.fd >= 0 ? 1 : 0),
+      diskBytes: this.#dir.diskBytes,
+      auditDropped: this.#dir.auditDropped,
+      writerErrors: this.#errors,
+    });
+    if (this.#dir.writeMetadata(doc)) this.#lastCheckpointMs = nowMs;
   }
 
   /** Replaces the caller-owned counters recorded in metadata.json (e.g. drops by reason). */
@@ -572,65 +455,17 @@ export class WriterCore {
 
   /** Appends a caller event to audit.jsonl, within the disk budget (dropped and counted when there is none). */
   audit(event: string, fields: Record<string, unknown> | undefined, nowMs: number): void {
-    const line = this.#auditText(nowMs, event, fields);
+    const line = this.#dir.auditLine(nowMs, event, fields);
     if (this.#ensureRoom(Buffer.byteLength(line), nowMs) !== undefined) {
-      this.#auditDropped++;
+      this.#dir.auditDropped++;
       return;
     }
-    this.#appendAudit(line, nowMs);
-  }
-
-  #auditText(nowMs: number, event: string, fields: Record<string, unknown> | undefined): string {
-    const o = { timestamp: formatTimestamp(msToNs(nowMs)), event, ...fields };
-    return `${JSON.stringify(o, bigintSafe)}\n`;
+    this.#dir.appendAudit(line, nowMs);
   }
 
   /** Writer events: small and rare, covered by the budget's headroom. */
   #auditInternal(nowMs: number, event: string, fields: Record<string, unknown>): void {
-    this.#appendAudit(this.#auditText(nowMs, event, fields), nowMs);
-  }
-
-  #appendAudit(line: string, nowMs: number): void {
-    const n = Buffer.byteLength(line);
-    if (this.#auditBytes + n > this.#cfg.auditMaxBytes) this.#truncateAudit(nowMs);
-    try {
-      appendSync(path.join(this.#cfg.dir, AUDIT_FILE), line);
-      this.#auditBytes += n;
-      this.#diskBytes += n;
-    } catch (err) {
-      this.#auditDropped++;
-      this.#error('append audit line', (err as Error).message);
-    }
-  }
-
-  /** Keeps the newest events that fill half the audit cap, behind an `audit_truncated` marker. */
-  #truncateAudit(nowMs: number): void {
-    const file = path.join(this.#cfg.dir, AUDIT_FILE);
-    try {
-      const lines = fs
-        .readFileSync(file, 'utf8')
-        .split('\n')
-        .filter((l) => l !== '');
-      const keep: string[] = [];
-      let size = 0;
-      for (let i = lines.length - 1; i >= 0; i--) {
-        const n = Buffer.byteLength(lines[i]!) + 1;
-        if (size + n > this.#cfg.auditMaxBytes / 2) break;
-        keep.push(lines[i]!);
-        size += n;
-      }
-      keep.reverse();
-      const dropped = lines.length - keep.length;
-      this.#auditDropped += dropped;
-      const marker = this.#auditText(nowMs, 'audit_truncated', { dropped_events: dropped });
-      const text = marker + keep.map((l) => `${l}\n`).join('');
-      writeFileAtomicSync(file, text);
-      const n = Buffer.byteLength(text);
-      this.#diskBytes += n - this.#auditBytes;
-      this.#auditBytes = n;
-    } catch (err) {
-      this.#error('truncate audit.jsonl', (err as Error).message);
-    }
+    this.#dir.appendAudit(this.#dir.auditLine(nowMs, event, fields), nowMs);
   }
 
   #error(operation: string, detail: string): void {
@@ -687,12 +522,12 @@ export class WriterCore {
       rotations: this.#written.rotations,
       files: this.#closed.length + (f !== undefined && f.fd >= 0 ? 1 : 0),
       activeFile: f !== undefined && f.fd >= 0 ? f.name : undefined,
-      diskBytes: this.#diskBytes,
+      diskBytes: this.#dir.diskBytes,
       maxDiskBytes: this.#cfg.maxDiskBytes,
       evictions: { ...this.#s.evictions },
       recoveries: this.#s.recoveries,
       totalLines: this.#s.totalLines,
-      auditDropped: this.#auditDropped,
+      auditDropped: this.#dir.auditDropped,
       errors: this.#errors,
       lastError: this.#lastError,
     };
