@@ -17,6 +17,16 @@ import {
 const IPV4_SEED = /\d\.\d/g;
 const VERSION_BEFORE = /\b(?:version|ver|release|build|v)[\s:=]*$/i;
 
+/** `version 1.2.3.4`, `ver=1.2.3.4`, `release: 1.2.3.4`: a version, not an address. */
+function afterVersionWord(text: string, start: number): boolean {
+  // Cheap check first: the word before must end in n (version), r (ver), e (release), d (build) or v.
+  let j = start - 1;
+  while (j >= 0 && (text.charCodeAt(j) === 32 || text.charCodeAt(j) === 58 || text.charCodeAt(j) === 61)) j--;
+  const c = codeAt(text, j) | 32;
+  if (c !== 110 && c !== 114 && c !== 101 && c !== 100 && c !== 118) return false;
+  return VERSION_BEFORE.test(text.slice(Math.max(0, start - 12), start));
+}
+
 function isDottedCode(c: number): boolean {
   return isDigitCode(c) || c === 46;
 }
@@ -57,7 +67,7 @@ const ipv4: BuiltinRule = {
       if (text.charCodeAt(end - 1) === 46) end--; // a sentence-ending dot
       if (isWordCode(codeAt(text, start - 1)) || isWordCode(codeAt(text, runEnd))) return runEnd;
       if (!dottedQuad(text, start, end)) return runEnd;
-      if (VERSION_BEFORE.test(text.slice(Math.max(0, start - 12), start))) return runEnd;
+      if (afterVersionWord(text, start)) return runEnd;
       sink.add(start, end);
       return runEnd;
     }),
@@ -147,23 +157,22 @@ const ipv6: BuiltinRule = {
 
 // --- MAC ----------------------------------------------------------------------------------------------
 
-/** Six hex pairs joined by `sep` starting at `s` (17 characters). */
+/**
+ * Six hex pairs joined by `sep` starting at `s` (17 characters). Separators are compared first: most
+ * colons in logs belong to times ("18:01:47"), which fail at the third separator without a hex check.
+ */
 function macAt(text: string, s: number, sep: number): boolean {
   if (s < 0 || s + 17 > text.length) return false;
-  for (let k = 0; k < 17; k++) {
-    const c = text.charCodeAt(s + k);
-    if (k % 3 === 2 ? c !== sep : !isHexCode(c)) return false;
-  }
+  for (let k = 2; k < 17; k += 3) if (text.charCodeAt(s + k) !== sep) return false;
+  for (let k = 0; k < 17; k++) if (k % 3 !== 2 && !isHexCode(text.charCodeAt(s + k))) return false;
   return true;
 }
 
 /** Cisco's three dot-joined groups of four hex digits starting at `s` (14 characters). */
 function ciscoMacAt(text: string, s: number): boolean {
   if (s < 0 || s + 14 > text.length) return false;
-  for (let k = 0; k < 14; k++) {
-    const c = text.charCodeAt(s + k);
-    if (k === 4 || k === 9 ? c !== 46 : !isHexCode(c)) return false;
-  }
+  if (text.charCodeAt(s + 4) !== 46 || text.charCodeAt(s + 9) !== 46) return false;
+  for (let k = 0; k < 14; k++) if (k !== 4 && k !== 9 && !isHexCode(text.charCodeAt(s + k))) return false;
   return true;
 }
 
@@ -177,23 +186,19 @@ function macBounded(text: string, start: number, end: number): boolean {
 }
 
 // Found by hand from each separator (indexOf is much cheaper than a regex tried at every hex digit).
-function findMacs(
-  text: string,
-  sink: SpanSink,
-  sep: string,
-  width: number,
-  at: (s: number) => boolean,
-): void {
-  const back = sep === '.' ? 4 : 2;
+function findMacs(text: string, sink: SpanSink, sep: string): void {
+  const code = sep.charCodeAt(0);
+  const cisco = code === 46;
+  const back = cisco ? 4 : 2;
+  const width = cisco ? 14 : 17;
   let i = text.indexOf(sep);
   while (i >= 0) {
     const start = i - back;
-    if (at(start)) {
+    if (cisco ? ciscoMacAt(text, start) : macAt(text, start, code)) {
       const end = start + width;
       // Dash- or dot-separated digits are as often timestamps or versions as MACs: need a hex letter.
-      if (macBounded(text, start, end) && (sep === ':' || hasHexLetter(text.slice(start, end)))) {
+      if (macBounded(text, start, end) && (code === 58 || hasHexLetter(text, start, end)))
         sink.add(start, end);
-      }
       i = text.indexOf(sep, end);
     } else {
       i = text.indexOf(sep, i + 1);
@@ -201,9 +206,9 @@ function findMacs(
   }
 }
 
-function hasHexLetter(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i) | 32;
+function hasHexLetter(text: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i) | 32;
     if (c >= 97 && c <= 102) return true;
   }
   return false;
@@ -216,9 +221,9 @@ const mac: BuiltinRule = {
     'MAC addresses (aa:bb:cc:dd:ee:ff, AA-BB-CC-DD-EE-FF, aabb.ccdd.eeff), exactly six octets, not inside longer hex ids',
   mayMatch: (text) => text.includes(':') || text.includes('-') || text.includes('.'),
   find: (text, sink) => {
-    if (text.includes(':')) findMacs(text, sink, ':', 17, (s) => macAt(text, s, 58));
-    if (text.includes('-')) findMacs(text, sink, '-', 17, (s) => macAt(text, s, 45));
-    if (text.includes('.')) findMacs(text, sink, '.', 14, (s) => ciscoMacAt(text, s));
+    findMacs(text, sink, ':');
+    findMacs(text, sink, '-');
+    findMacs(text, sink, '.');
   },
 };
 

@@ -24,10 +24,21 @@ function addBounded(text: string, sink: SpanSink, start: number, end: number, in
   sink.add(start, end);
 }
 
-/** True when `text` contains one of `literals` (a plain loop: a closure per call showed up in profiles). */
-export function containsAny(text: string, literals: readonly string[]): boolean {
-  for (let i = 0; i < literals.length; i++) if (text.includes(literals[i]!)) return true;
-  return false;
+function escapeLiteral(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * A test for "contains one of `literals`": `includes` for one literal, otherwise one regex of the
+ * alternatives, which V8 scans about twice as fast as a loop of `includes` (measured on loghub).
+ */
+export function literalTest(literals: readonly string[]): (text: string) => boolean {
+  if (literals.length === 1) {
+    const lit = literals[0]!;
+    return (text) => text.includes(lit);
+  }
+  const re = new RegExp(literals.map(escapeLiteral).join('|'));
+  return (text) => re.test(text);
 }
 
 function literalRule(
@@ -41,7 +52,7 @@ function literalRule(
     name,
     category: 'secrets',
     description,
-    mayMatch: (text) => containsAny(text, literals),
+    mayMatch: literalTest(literals),
     find: (text, sink) =>
       eachMatch(re, text, (m) => {
         addBounded(text, sink, m.index, m.index + m[0].length, inToken);
@@ -191,7 +202,7 @@ const awsSecretAccessKey: BuiltinRule = {
   category: 'secrets',
   description:
     'AWS secret access keys: 40 base64 characters after an aws_secret_access_key-style key, or next to an access key id',
-  mayMatch: (text) => text.includes('ecret') || text.includes('ECRET') || containsAny(text, AWS_ID_LITERALS),
+  mayMatch: literalTest(['ecret', 'ECRET', ...AWS_ID_LITERALS]),
   find: (text, sink) => {
     eachMatch(AWS_SECRET_KEYED, text, (m) => {
       const value = m[1]!;
@@ -319,7 +330,7 @@ const basicAuth: BuiltinRule = {
   name: 'basic_auth',
   category: 'secrets',
   description: 'HTTP Basic credentials ("Basic <base64>" that decodes to user:password)',
-  mayMatch: (text) => text.includes('asic') || text.includes('ASIC'),
+  mayMatch: literalTest(['asic', 'ASIC']),
   find: (text, sink) =>
     eachMatch(BASIC, text, (m) => {
       const value = m[1]!;
@@ -355,11 +366,7 @@ const bearer: BuiltinRule = {
   category: 'secrets',
   description:
     'Bearer tokens ("Bearer <token>") and the credentials of Authorization headers other than Basic',
-  mayMatch: (text) =>
-    text.includes('earer') ||
-    text.includes('EARER') ||
-    text.includes('uthorization') ||
-    text.includes('UTHORIZATION'),
+  mayMatch: literalTest(['earer', 'EARER', 'uthorization', 'UTHORIZATION']),
   find: (text, sink) => {
     eachMatch(AUTH_HEADER, text, (m) => {
       const scheme = m[1]?.toLowerCase();
