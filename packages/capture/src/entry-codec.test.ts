@@ -69,6 +69,13 @@ describe('EntryDecoder', () => {
     });
   });
 
+  it('tells consecutive label sets apart, including ones that extend the previous', () => {
+    const d = new EntryDecoder();
+    const sets = [{ a: 'b' }, { a: 'b', c: 'd' }, { a: 'b' }, {}, { a: 'bc' }, { a: 'b' }];
+    const lines = sets.map((labels, i) => enc.encode({ ts: BigInt(i), labels, msg: `m${i}` }).slice(0, -1));
+    expect(lines.map((l) => d.decode(l)?.labels)).toEqual(sets);
+  });
+
   it('shares one frozen labels object per label set', () => {
     const d = new EntryDecoder();
     const a = d.decode('{"ts":"2024-01-15T10:32:01.000000000Z","labels":{"app":"web"},"msg":"1"}');

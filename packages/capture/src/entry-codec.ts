@@ -82,7 +82,8 @@ const LABELS_CACHE_MAX = 8192;
 export class EntryDecoder {
   readonly #ts = new TimestampParser();
   #labels = new Map<string, Record<string, string>>();
-  #lastRaw = '';
+  // Never '' (startsWith('') is always true): a value no labels text can equal.
+  #lastRaw = '\u0000';
   #lastLabels: Record<string, string> = EMPTY_LABELS;
 
   /** The entry of one line (no trailing newline), or undefined when the line is not a valid entry. */
@@ -109,13 +110,8 @@ export class EntryDecoder {
     return labels;
   }
 
-  /**
-   * Labels of the raw JSON text `line.slice(start, end)`. Lines of one stream usually follow each other, so
-   * the previous label set is checked first without slicing; otherwise the slice is looked up by value.
-   */
+  /** Labels of the raw JSON text `line.slice(start, end)`, remembered as the most recent set. */
   #labelsAt(line: string, start: number, end: number): Record<string, string> | undefined {
-    const last = this.#lastRaw;
-    if (last.length === end - start && line.startsWith(last, start)) return this.#lastLabels;
     const raw = line.slice(start, end);
     const labels = this.labels(raw);
     if (labels !== undefined) {
@@ -135,13 +131,21 @@ export class EntryDecoder {
     let msgStart: number;
     if (line.startsWith(',"labels":{', tsEnd + 1)) {
       const labelsStart = tsEnd + 11; // the `{`
-      // `},"msg":"` cannot occur inside the labels object: a `}` inside a string followed by `,"` would need
-      // an unescaped quote inside that string. So the first occurrence ends the labels.
-      const end = line.indexOf('},"msg":"', labelsStart);
-      if (end < 0) return undefined;
-      labels = this.#labelsAt(line, labelsStart, end + 1);
-      if (labels === undefined) return undefined;
-      msgStart = end + 9;
+      const last = this.#lastRaw;
+      if (line.startsWith(last, labelsStart) && line.startsWith(',"msg":"', labelsStart + last.length)) {
+        // Same label set as the previous line (the usual case: a push carries runs of one stream). `last` is
+        // a whole JSON object, so if the line continues with `,"msg":"` right after it, it is the labels.
+        labels = this.#lastLabels;
+        msgStart = labelsStart + last.length + 8;
+      } else {
+        // `},"msg":"` cannot occur inside the labels object: a `}` inside a string followed by `,"` would
+        // need an unescaped quote inside that string. So the first occurrence ends the labels.
+        const end = line.indexOf('},"msg":"', labelsStart);
+        if (end < 0) return undefined;
+        labels = this.#labelsAt(line, labelsStart, end + 1);
+        if (labels === undefined) return undefined;
+        msgStart = end + 9;
+      }
     } else if (line.startsWith(',"msg":"', tsEnd + 1)) {
       labels = EMPTY_LABELS;
       msgStart = tsEnd + 9;
