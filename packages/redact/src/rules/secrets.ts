@@ -110,7 +110,8 @@ const JWT = /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za
 const jwt: BuiltinRule = {
   name: 'jwt',
   category: 'secrets',
-  description: 'JSON Web Tokens: base64url header and payload that both decode to a JSON object ("eyJ")',
+  description:
+    'JSON Web Tokens: three base64url parts whose header and payload start with eyJ (the base64 of {")',
   mayMatch: (text) => text.includes('eyJ'),
   find: (text, sink) =>
     eachMatch(JWT, text, (m) => {
