@@ -166,7 +166,8 @@ async function scanOrphan(
   return {
     file: f.name,
     lines,
-    bytes,
+    // A raw .jsonl orphan's size is its uncompressed size; a compressed one's is estimated from its lines.
+    bytes: f.compressed ? bytes : f.size,
     disk_bytes: f.size,
     from: from === undefined ? null : formatTimestamp(from),
     to: to === undefined ? null : formatTimestamp(to),
@@ -291,10 +292,9 @@ export async function inspectCapture(cap: Capture, opts: InspectOptions = {}): P
   // Rate over the capture's own period when known (it includes idle time), else over the data's span.
   const periodStart = cap.metadata?.started ?? from;
   const periodEnd = cap.metadata?.stopped ?? to;
-  const periodS =
-    periodStart !== undefined && periodEnd !== undefined && periodEnd > periodStart
-      ? Number(periodEnd - periodStart) / 1e9
-      : undefined;
+  const span = (a: bigint | undefined, b: bigint | undefined) =>
+    a !== undefined && b !== undefined && b > a ? Number(b - a) / 1e9 : undefined;
+  const periodS = span(periodStart, periodEnd) ?? span(from, to);
   const keys: LabelKeySummary[] = [...labels.keys()].sort().map((key) => {
     const m = labels.get(key)!;
     const rows = [...m].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));

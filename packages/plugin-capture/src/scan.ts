@@ -77,6 +77,8 @@ interface Range {
   bytes: number;
   from: bigint;
   to: bigint;
+  /** The frame-table entries merged into this range (re-read one by one when the range is corrupt). */
+  parts: FrameEntry[];
 }
 
 /** Ranges of a file's frame table that overlap the filter's time range, merged up to RANGE_BYTES. */
@@ -98,8 +100,16 @@ export function frameRanges(frames: readonly FrameEntry[], filter: ToolFilter): 
       last.bytes += fr.bytes;
       if (fr.from < last.from) last.from = fr.from;
       if (fr.to > last.to) last.to = fr.to;
+      last.parts.push(fr);
     } else {
-      out.push({ offset: fr.offset, length: fr.length, bytes: fr.bytes, from: fr.from, to: fr.to });
+      out.push({
+        offset: fr.offset,
+        length: fr.length,
+        bytes: fr.bytes,
+        from: fr.from,
+        to: fr.to,
+        parts: [fr],
+      });
     }
   }
   return out;
@@ -243,14 +253,21 @@ async function* fastFile<T>(
     throw err;
   }
   try {
-    for (const r of frameRanges(f.index!.frames!, s.filter)) {
+    const queue = frameRanges(f.index!.frames!, s.filter);
+    for (let i = 0; i < queue.length; i++) {
+      const r = queue[i]!;
       s.opts.signal?.throwIfAborted();
       const buf = await s.ranges.read(fh, r);
       if (typeof buf === 'string') {
+        if (r.parts.length > 1) {
+          // Salvage the intact frames: retry the merged range one frame-table entry at a time.
+          queue.splice(i + 1, 0, ...r.parts.map((p) => ({ ...p, parts: [p] })));
+          continue;
+        }
         s.warn({
           file: f.name,
           kind: 'corrupt',
-          detail: `bytes ${r.offset}..${r.offset + r.length}: ${buf}; range skipped`,
+          detail: `bytes ${r.offset}..${r.offset + r.length}: ${buf}; skipped`,
         });
         continue;
       }

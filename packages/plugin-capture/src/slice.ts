@@ -123,8 +123,13 @@ export async function sliceCapture(
       stats.lastError ?? 'the writer refused lines',
     );
   }
-  const srcStart = meta?.started ?? cap.from;
-  const srcEnd = meta?.stopped ?? cap.to;
+  // The source's extent: its session, widened to its data (clocks of pods and receiver differ).
+  const min = (a: bigint | undefined, b: bigint | undefined) =>
+    a === undefined ? b : b === undefined || a < b ? a : b;
+  const max = (a: bigint | undefined, b: bigint | undefined) =>
+    a === undefined ? b : b === undefined || a > b ? a : b;
+  const srcStart = min(meta?.started, cap.from);
+  const srcEnd = max(meta?.stopped, cap.to);
   const provenance: SliceProvenance = {
     source: cap.dir,
     source_started: srcStart === undefined ? null : formatTimestamp(srcStart),
@@ -138,10 +143,8 @@ export async function sliceCapture(
     tool: 'logtap slice',
   };
   // The window the slice covers: the filter's range clipped to the source's, else the data's own.
-  const pick = (a: bigint | undefined, b: bigint | undefined, max: boolean) =>
-    a === undefined ? b : b === undefined ? a : max ? (a > b ? a : b) : a < b ? a : b;
-  const started = pick(filter.from, srcStart, true) ?? first;
-  const stopped = pick(filter.to, srcEnd, false) ?? last;
+  const started = max(filter.from, srcStart) ?? first;
+  const stopped = min(filter.to, srcEnd) ?? last;
   await patchMetadata(out, provenance, started, stopped);
   return { dir: out, lines, bytes: stats.writtenBytes, files: stats.files, provenance };
 }

@@ -1,0 +1,114 @@
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { openCapture } from '@logtap/capture';
+import {
+  BASE_NS,
+  removeDir,
+  tempDir,
+  toolEntries,
+  withoutMeta,
+  writeCapture,
+  writeOriginalCapture,
+} from '../test/tools-fixtures.js';
+import { buildFilter, type FilterInput } from './filter.js';
+import { escapeControls, type GrepOptions, grepCapture, TextFormatter } from './grep.js';
+
+let root: string;
+let ours: string;
+const ENTRIES = toolEntries(1400);
+
+beforeAll(async () => {
+  root = tempDir();
+  ours = path.join(root, 'ours');
+  await writeCapture(ours, ENTRIES);
+});
+afterAll(() => removeDir(root));
+
+async function grep(dir: string, input: FilterInput, opts: Omit<GrepOptions, 'write'> = {}) {
+  const cap = await openCapture(dir);
+  let out = '';
+  const r = await grepCapture(cap, buildFilter(cap, input), {
+    ...opts,
+    write: (s) => {
+      out += s;
+    },
+  });
+  return { out, r };
+}
+
+describe('grepCapture', () => {
+  it('prints `time service msg` for each match, with service label precedence', async () => {
+    const { out, r } = await grep(ours, { grep: 'timeout after 1[0-9]s' });
+    expect(r.matches).toBe(2);
+    expect(out).toMatchSnapshot();
+    const f = new TextFormatter();
+    const line = (labels: Record<string, string>) => f.format({ ts: BASE_NS, labels, msg: 'm' });
+    expect(line({ 'app.kubernetes.io/name': 'a', app: 'b', container: 'c', pod: 'd' })).toBe(
+      '2024-01-15T10:32:01.000Z a m\n',
+    );
+    expect(line({ app: 'b', container: 'c', pod: 'd' })).toBe('2024-01-15T10:32:01.000Z b m\n');
+    expect(line({ container: 'c', pod: 'd' })).toBe('2024-01-15T10:32:01.000Z c m\n');
+    expect(line({ pod: 'd', zone: 'z' })).toBe('2024-01-15T10:32:01.000Z d m\n');
+    expect(line({ zone: 'z', env: 'e' })).toBe('2024-01-15T10:32:01.000Z e m\n');
+    expect(line({})).toBe('2024-01-15T10:32:01.000Z - m\n');
+  });
+
+  it('escapes control characters in text output', async () => {
+    expect(escapeControls('a\nb\r\x1b[31mred\ttab')).toBe('a\\nb\\r\\e[31mred\ttab');
+    const { out } = await grep(ours, { grep: 'multi' }, { maxCount: 1 });
+    expect(out).toBe('2024-01-15T10:32:01.007Z api multi\\nline 1\\r\\n\tstack at main.go:1\n');
+  });
+
+  it('prints JSONL in the capture schema', async () => {
+    const { out, r } = await grep(ours, { grep: 'declined', labels: ['pod=api-1'] }, { format: 'jsonl' });
+    const lines = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.length).toBe(r.matches);
+    expect(r.matches).toBe(
+      ENTRIES.filter((e) => e.msg.includes('declined') && e.labels['pod'] === 'api-1').length,
+    );
+    for (const l of lines) expect(Object.keys(l).slice(0, 3)).toEqual(['ts', 'labels', 'msg']);
+  });
+
+  it('shows context lines of the filtered stream, separated by --', async () => {
+    const { out } = await grep(ours, { grep: 'items/(7|14|70)\\b' }, { context: 1 });
+    expect(out).toMatchSnapshot();
+    const { out: jsonl } = await grep(ours, { grep: 'items/70\\b' }, { context: 2, format: 'jsonl' });
+    const ctx = jsonl
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l).context ?? 'match');
+    expect(ctx).toEqual(['before', 'before', 'match', 'after', 'after']);
+  });
+
+  it('counts matches per file', async () => {
+    const { out, r } = await grep(ours, { grep: 'GET' }, { count: true });
+    const total = ENTRIES.filter((e) => e.msg.includes('GET')).length;
+    expect(r.matches).toBe(total);
+    const rows = out
+      .trim()
+      .split('\n')
+      .map((l) => l.split('\t'));
+    expect(rows.length).toBeGreaterThan(1);
+    expect(rows.reduce((a, [, n]) => a + Number(n), 0)).toBe(total);
+    expect(rows.map(([f]) => f)).toEqual(r.files.map((f) => f.file));
+  });
+
+  it('stops after --max-count matches', async () => {
+    const { out, r } = await grep(ours, { grep: 'GET' }, { maxCount: 3 });
+    expect(r.matches).toBe(3);
+    expect(out.trim().split('\n').length).toBe(3);
+  });
+
+  it('greps an original-format capture', async () => {
+    const dir = path.join(root, 'original');
+    const plain = withoutMeta(ENTRIES);
+    writeOriginalCapture(dir, [plain.slice(0, 700)], plain.slice(700), BASE_NS);
+    const a = await grep(dir, { grep: '<tag> &' });
+    const b = await grep(ours, { grep: '<tag> &' });
+    expect(a.r.matches).toBe(ENTRIES.filter((e) => e.msg.includes('<tag> &')).length);
+    expect(a.out).toBe(b.out);
+  });
+});
