@@ -25,6 +25,8 @@ export class KeyedHasher {
     const hit = this.#cache.get(k);
     if (hit !== undefined) return hit;
     const tag = createHmac('sha256', this.#key).update(k, 'utf8').digest('hex').slice(0, this.#length);
+    // Long values (key blocks, JWTs) rarely repeat and would make the cache large: not cached.
+    if (k.length > 256) return tag;
     if (this.#cache.size >= this.#max) this.#cache.clear();
     this.#cache.set(k, tag);
     return tag;

@@ -1,7 +1,7 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import type { Finding, Redactor, RedactResult } from './redactor.js';
-import { privateKeyEnd, privateKeyUnterminated } from './rules/secrets.js';
+import { privateKeyEnd, privateKeyUnterminated } from './rules/private-key.js';
 
 const KEY_TOKEN = '[REDACTED:private_key]';
 const EMPTY: Readonly<Record<string, number>> = Object.freeze(Object.create(null));

@@ -1,7 +1,25 @@
-import { NETWORK_RULES } from './network.js';
-import { PII_RULES } from './pii.js';
+import { creditCard, iban } from './cards.js';
+import { email } from './email.js';
+import { basicAuth, bearer, urlCredentials } from './http-auth.js';
+import { ipv4, ipv6, mac } from './network.js';
+import { phone, ssn } from './phone.js';
+import { privateKey } from './private-key.js';
 import { secretKv } from './secret-kv.js';
-import { SECRET_RULES } from './secrets.js';
+import {
+  anthropicApiKey,
+  awsAccessKeyId,
+  awsSecretAccessKey,
+  githubToken,
+  gitlabToken,
+  googleApiKey,
+  googleOauth,
+  jwt,
+  npmToken,
+  openaiApiKey,
+  slackToken,
+  slackWebhook,
+  stripeKey,
+} from './secrets.js';
 import type { BuiltinRule, RuleCategory } from './types.js';
 
 /**
@@ -9,10 +27,35 @@ import type { BuiltinRule, RuleCategory } from './types.js';
  * labelled with the rule that comes first here (the more specific one: a JWT inside `token=` is a jwt).
  */
 export const BUILTIN_RULES: readonly BuiltinRule[] = [
-  ...SECRET_RULES,
+  // secrets: fixed formats first, then the context-based ones
+  privateKey,
+  jwt,
+  urlCredentials,
+  awsAccessKeyId,
+  awsSecretAccessKey,
+  githubToken,
+  gitlabToken,
+  slackToken,
+  slackWebhook,
+  stripeKey,
+  googleApiKey,
+  googleOauth,
+  openaiApiKey,
+  anthropicApiKey,
+  npmToken,
+  basicAuth,
+  bearer,
   secretKv,
-  ...PII_RULES,
-  ...NETWORK_RULES,
+  // pii
+  email,
+  iban,
+  creditCard,
+  ssn,
+  phone,
+  // network: IPv6 before MAC before IPv4
+  ipv6,
+  mac,
+  ipv4,
 ];
 
 export const BUILTIN_BY_NAME: ReadonlyMap<string, BuiltinRule> = new Map(

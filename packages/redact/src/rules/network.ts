@@ -51,7 +51,7 @@ function dottedQuad(text: string, start: number, end: number): boolean {
   return parts === 4;
 }
 
-const ipv4: BuiltinRule = {
+export const ipv4: BuiltinRule = {
   name: 'ipv4',
   category: 'network',
   description:
@@ -128,7 +128,7 @@ function ipv6Length(cand: string): number {
   return 0;
 }
 
-const ipv6: BuiltinRule = {
+export const ipv6: BuiltinRule = {
   name: 'ipv6',
   category: 'network',
   description: 'IPv6 addresses (full, compressed, IPv4-mapped, with zone ids), validated by node:net',
@@ -214,7 +214,7 @@ function hasHexLetter(text: string, start: number, end: number): boolean {
   return false;
 }
 
-const mac: BuiltinRule = {
+export const mac: BuiltinRule = {
   name: 'mac',
   category: 'network',
   description:
@@ -226,6 +226,3 @@ const mac: BuiltinRule = {
     findMacs(text, sink, '.');
   },
 };
-
-/** The network identifier rules in priority order (IPv6 before MAC before IPv4). */
-export const NETWORK_RULES: readonly BuiltinRule[] = [ipv6, mac, ipv4];

@@ -87,3 +87,27 @@ const PLACEHOLDER =
 export function isPlaceholder(value: string): boolean {
   return PLACEHOLDER.test(value);
 }
+
+/** [A-Za-z0-9_-]: the base64url alphabet most tokens use. */
+export function isTokenCode(c: number): boolean {
+  return isWordCode(c) || c === 45;
+}
+
+/** Adds the match when the characters around it are not part of the same token. */
+
+function escapeLiteral(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * A test for "contains one of `literals`": `includes` for one literal, otherwise one regex of the
+ * alternatives, which V8 scans about twice as fast as a loop of `includes` (measured on loghub).
+ */
+export function literalTest(literals: readonly string[]): (text: string) => boolean {
+  if (literals.length === 1) {
+    const lit = literals[0]!;
+    return (text) => text.includes(lit);
+  }
+  const re = new RegExp(literals.map(escapeLiteral).join('|'));
+  return (text) => re.test(text);
+}
