@@ -7,7 +7,9 @@
  * load on the machine.
  */
 
+import { execFileSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { CaptureWriter } from '../src/index.js';
 import { benchEntries, cleanup, fmt, peakRssMb, tempCapture } from './common.js';
 
@@ -57,4 +59,10 @@ for (const level of [1, 3, 6]) await run('worker', true, level);
 await run('inline', false, 3);
 console.log(
   `peak RSS ${fmt(peakRssMb())} MB, of which ${fmt(rssBefore)} MB before any writer ran (the entries held in memory)`,
+);
+// The writer's own footprint, measured in a fresh process that does not hold the corpus.
+execFileSync(
+  process.execPath,
+  ['--import', 'tsx', fileURLToPath(new URL('./writer-rss.ts', import.meta.url)), String(MB)],
+  { stdio: 'inherit' },
 );

@@ -1,7 +1,7 @@
 /**
  * CaptureWriter: the caller-side half of the writer. `append()` validates, estimates the size, applies the
  * pending-bytes bound and copies the entries into columns (batch.ts); once per event-loop turn the columns
- * are posted to the core, which costs the caller ~4x less than serialising JSON here (bench/handoff.ts).
+ * are posted to the core, which costs the caller ~8x less than serialising JSON here (bench/handoff.ts).
  * JSON encoding, compression, rotation, the disk cap and all file I/O happen in the worker thread.
  */
 
