@@ -11,7 +11,12 @@ import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
-import { compileRedactor, createRedactStream, listRules, type RedactorOptions } from '@logtap/redact';
+import type { RedactorOptions } from '../src/index.js';
+
+// Measure the built code (what the receiver runs), typed from the sources so typecheck needs no build.
+const { compileRedactor, createRedactStream, listRules } = (await import(
+  new URL('../dist/index.js', import.meta.url).href
+)) as typeof import('../src/index.js');
 
 const { values } = parseArgs({
   // `pnpm bench -- --flag` passes the `--` through.

@@ -17,6 +17,21 @@ import {
 const IPV4_SEED = /\d\.\d/g;
 const VERSION_BEFORE = /\b(?:version|ver|release|build|v)[\s:=]*$/i;
 
+function isLetterCode(c: number): boolean {
+  return (c | 32) >= 97 && (c | 32) <= 122;
+}
+
+/**
+ * `Chrome/120.0.0.0`, `Edg/120.0.0.0`: reduced user-agent versions are `<product>/<major>.0.0.0`. A
+ * name and '/' before a real address stays an address: Java prints `msra-sa-41/10.190.173.170`, and
+ * ZooKeeper `0.0.0.0/0.0.0.0:2181`.
+ */
+function productVersion(text: string, start: number, end: number): boolean {
+  return (
+    codeAt(text, start - 1) === 47 && isLetterCode(codeAt(text, start - 2)) && text.endsWith('.0.0.0', end)
+  );
+}
+
 /** `version 1.2.3.4`, `ver=1.2.3.4`, `release: 1.2.3.4`: a version, not an address. */
 function afterVersionWord(text: string, start: number): boolean {
   // Cheap check first: the word before must end in n (version), r (ver), e (release), d (build) or v.
@@ -67,7 +82,7 @@ export const ipv4: BuiltinRule = {
       if (text.charCodeAt(end - 1) === 46) end--; // a sentence-ending dot
       if (isWordCode(codeAt(text, start - 1)) || isWordCode(codeAt(text, runEnd))) return runEnd;
       if (!dottedQuad(text, start, end)) return runEnd;
-      if (afterVersionWord(text, start)) return runEnd;
+      if (afterVersionWord(text, start) || productVersion(text, start, end)) return runEnd;
       sink.add(start, end);
       return runEnd;
     }),

@@ -638,6 +638,10 @@ const NEGATIVES: Record<string, Maker> = {
       neg(`2005-06-03-15.42.50.${g.digits(6)}`, 'BGL timestamp'),
       neg('2005.06.03', 'date'),
       neg(`took ${g.int(1, 9)}.${g.digits(3)} s`, 'decimal'),
+      neg(
+        `"Mozilla/5.0 (X11) Chrome/${g.int(90, 130)}.0.${g.int(1000, 6999)}.${g.int(0, 200)} Safari/537.36"`,
+        'user agent',
+      ),
     ]),
 };
 
