@@ -8,7 +8,7 @@ import type { CaptureEntry } from './entry-codec.js';
 import { CaptureLockedError } from './errors.js';
 import { parseIndex, parseMetadata } from './index-file.js';
 import type { IndexEntry } from './schema.js';
-import { corpusEntries } from './test-helpers/corpus.js';
+import { corpusEntries, noisyEntries } from './test-helpers/corpus.js';
 import {
   bigMax,
   bigMin,
@@ -194,6 +194,22 @@ describe('WriterCore rotation and index', () => {
     expect(dataFiles(dir)[1]).toBe('2024-01-15T103211-000.jsonl.zst');
   });
 
+  it('never reuses the name of an evicted file, and resumes after the newest name', () => {
+    const core = openCore({ maxDiskBytes: 128 * 1024, maxFileBytes: 16 * 1024, flushBytes: 8 * 1024 });
+    for (let i = 0; i < 40; i++) core.append(i + 1, batchOf(noisyEntries(20, i)), T0);
+    core.close(T0);
+    const files = dataFiles(dir);
+    const seqs = files.map((f) => Number(/-(\d+)\.jsonl\.zst$/.exec(f)![1]));
+    expect(seqs[0]).toBeGreaterThan(0); // the first files were evicted...
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b)); // ...and never named again
+    const again = openCore({ maxDiskBytes: 128 * 1024 }, {}, T0 - 60_000); // clock behind the newest name
+    again.append(1, batchOf(noisyEntries(5, 99)), T0 - 60_000);
+    again.close(T0 - 60_000);
+    expect(dataFiles(dir).at(-1)).toBe(
+      `2024-01-15T103200-${String(seqs.at(-1)! + 1).padStart(3, '0')}.jsonl.zst`,
+    );
+  });
+
   it('keeps file names in creation order when the clock steps back', () => {
     const core = openCore({ maxFileBytes: 2048 });
     core.append(1, batchOf(corpusEntries(20)), T0 + 60_000);
@@ -206,19 +222,7 @@ describe('WriterCore rotation and index', () => {
 });
 
 describe('WriterCore disk cap', () => {
-  /** Messages that barely compress, so the cap is reached quickly. */
-  function noisy(n: number, seed: number): CaptureEntry[] {
-    let x = seed;
-    const labels = { app: 'noise' };
-    return Array.from({ length: n }, (_, i) => {
-      let msg = '';
-      for (let j = 0; j < 40; j++) {
-        x = (x * 1103515245 + 12345) & 0x7fffffff;
-        msg += x.toString(36);
-      }
-      return { ts: BigInt(T0) * 1_000_000n + BigInt(seed * 100_000 + i), labels, msg };
-    });
-  }
+  const noisy = (n: number, seed: number) => noisyEntries(n, seed, BigInt(T0) * 1_000_000n);
 
   it('never lets the directory pass maxDiskBytes under sustained writes, and records every eviction', () => {
     const cap = 256 * 1024;

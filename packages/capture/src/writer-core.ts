@@ -14,7 +14,7 @@ import { FILE_MODE, freeBytes, releaseLock, writeAllSync } from './disk.js';
 import { EntryEncoder } from './entry-codec.js';
 import { FileStats, FrameStats, indexLine } from './file-stats.js';
 import { type CaptureTotals, metadataDocument } from './metadata-doc.js';
-import { dataFileName, fileStamp } from './names.js';
+import { dataFileName, fileStamp, parseDataFileName } from './names.js';
 import type { IndexEntry } from './schema.js';
 import { MAX_TIMESTAMP_NS } from './timestamp.js';
 import type { CoreConfig, WriterEvent } from './writer-config.js';
@@ -89,6 +89,7 @@ export class WriterCore {
   readonly #closed: ClosedFile[];
   readonly #names: Set<string>;
   #lastStamp = '';
+  #lastSeq = -1;
   readonly #s: InitialState;
   readonly #dir: CaptureDir;
   #lastCheckpointMs: number;
@@ -110,6 +111,17 @@ export class WriterCore {
     this.#names = state.names;
     this.#compressor = new FrameCompressor(cfg.zstdLevel);
     this.#granule = Math.max(cfg.flushBytes, Math.floor(cfg.maxDiskBytes / 8));
+    // A resumed capture continues after its newest file, whatever the clock says now.
+    for (const n of state.names) {
+      const p = parseDataFileName(n);
+      if (
+        p !== undefined &&
+        (p.stamp > this.#lastStamp || (p.stamp === this.#lastStamp && p.seq > this.#lastSeq))
+      ) {
+        this.#lastStamp = p.stamp;
+        this.#lastSeq = p.seq;
+      }
+    }
     this.#lastCheckpointMs = nowMs;
     this.#dir = new CaptureDir(cfg.dir, cfg.auditMaxBytes, (op, detail) => this.#error(op, detail));
   }
@@ -192,17 +204,23 @@ export class WriterCore {
   // ---------------------------------------------------------------- frames and files
 
   #openFile(nowMs: number): void {
+    // Names must sort in creation order: never reuse a sequence number (an evicted file's name is free
+    // again, but a file named after it would sort before newer ones), and never go back in time when the
+    // clock steps back.
     let stamp = fileStamp(nowMs);
-    // Names must sort in creation order even if the clock steps back.
-    if (stamp < this.#lastStamp) stamp = this.#lastStamp;
-    this.#lastStamp = stamp;
     let seq = 0;
+    if (stamp <= this.#lastStamp) {
+      stamp = this.#lastStamp;
+      seq = this.#lastSeq + 1;
+    }
     while (
       this.#names.has(dataFileName(stamp, seq)) ||
       this.#names.has(dataFileName(stamp, seq).slice(0, -4))
     ) {
       seq++;
     }
+    this.#lastStamp = stamp;
+    this.#lastSeq = seq;
     const name = dataFileName(stamp, seq);
     this.#names.add(name);
     this.#file = {

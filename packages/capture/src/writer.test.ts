@@ -7,8 +7,8 @@ import type { CaptureEntry } from './entry-codec.js';
 import { CaptureLockedError, InvalidEntryError, InvalidOptionError, WriterClosedError } from './errors.js';
 import { parseMetadata } from './index-file.js';
 import { readEntries } from './reader.js';
-import { corpusEntries } from './test-helpers/corpus.js';
-import { dataFiles, jsonLines } from './test-helpers/inspect.js';
+import { corpusEntries, noisyEntries } from './test-helpers/corpus.js';
+import { dataFiles, dirBytes, jsonLines } from './test-helpers/inspect.js';
 import { removeDir, tempDir } from './test-helpers/tmp.js';
 import { CaptureWriter } from './writer.js';
 import type { WriterEvent } from './writer-config.js';
@@ -131,6 +131,59 @@ describe.each([
     expect(got[0]).toEqual({ ts: 5n, labels: { a: 'b' }, msg: 'with meta', meta: { trace_id: 't1' } });
     expect(got[1]!.ts).toBe(0n);
     expect(got[2]!.ts).toBe((1n << 63n) - 1n);
+  });
+});
+
+describe('CaptureWriter disk cap', () => {
+  it('keeps the directory under a tiny cap during a sustained write, as sampled from outside', async () => {
+    const cap = 256 * 1024;
+    const events: WriterEvent[] = [];
+    const w = await CaptureWriter.open(dir, {
+      minFreeBytes: 0,
+      maxDiskBytes: cap,
+      maxFileBytes: 64 * 1024,
+      flushBytes: 16 * 1024,
+      flushInterval: 20,
+      onEvent: (e) => events.push(e),
+    });
+    let max = 0;
+    let stop = false;
+    const sampler = (async () => {
+      while (!stop) {
+        max = Math.max(max, dirBytes(dir));
+        await new Promise((r) => setTimeout(r, 1));
+      }
+    })();
+    let seed = 0;
+    let lastAccepted = 0;
+    let accepted = 0;
+    const t0 = Date.now();
+    while (Date.now() - t0 < 1500) {
+      if (w.append(noisyEntries(100, ++seed))) {
+        accepted += 100;
+        lastAccepted = seed;
+      }
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    await w.close();
+    stop = true;
+    await sampler;
+    max = Math.max(max, dirBytes(dir));
+    // The issue allows one flush over the cap; the writer checks before every write and never needs it.
+    expect(max).toBeLessThanOrEqual(cap);
+    expect(max).toBeGreaterThan(cap / 2);
+    const s = w.stats();
+    expect(s.evictions.files).toBeGreaterThan(3);
+    expect(events.filter((e) => e.type === 'evicted').length).toBeGreaterThan(0);
+    // What is left is whole, indexed and readable: the newest lines.
+    const cap2 = await openCapture(dir);
+    expect(cap2.files.every((f) => f.index !== undefined)).toBe(true);
+    const got = await readAll();
+    expect(got.length).toBe(cap2.indexedLines);
+    expect(got.at(-1)!.msg).toBe(noisyEntries(100, lastAccepted).at(-1)!.msg);
+    // File order is creation order even though evicted names within one second were free again.
+    for (let i = 1; i < got.length; i++) expect(got[i]!.ts > got[i - 1]!.ts).toBe(true);
+    expect(accepted).toBe(s.writtenLines + s.droppedLines);
   });
 });
 

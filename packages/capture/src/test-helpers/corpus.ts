@@ -73,3 +73,17 @@ export function corpusEntries(
   }
   return out;
 }
+
+/** Entries whose messages barely compress (pseudo-random base-36), to reach a disk cap quickly. */
+export function noisyEntries(n: number, seed: number, startNs = 1_705_314_721_000_000_000n): CaptureEntry[] {
+  let x = seed;
+  const labels = { app: 'noise' };
+  return Array.from({ length: n }, (_, i) => {
+    let msg = '';
+    for (let j = 0; j < 40; j++) {
+      x = (x * 1103515245 + 12345) & 0x7fffffff;
+      msg += x.toString(36);
+    }
+    return { ts: startNs + BigInt(seed * 100_000 + i), labels, msg };
+  });
+}
