@@ -177,18 +177,21 @@ describe('patterns can never hang the process', () => {
     expect(ms).toBeLessThan(((input.length / (1 << 20)) * 1000 + 200) * 3);
   });
 
-  it('scales linearly: twice the input takes about twice the time', () => {
+  it('scales linearly: four times the input takes about four times the time, not sixteen', () => {
     const r = compileRedactor({ rules: [], custom: [{ name: 'evil', pattern: '(a+)+$' }] });
     const time = (n: number) => {
       const input = `${'a'.repeat(n)}!`;
-      const t0 = performance.now();
-      r.redact(input);
-      return performance.now() - t0;
+      let best = Number.POSITIVE_INFINITY;
+      for (let i = 0; i < 3; i++) {
+        const t0 = performance.now();
+        r.redact(input);
+        best = Math.min(best, performance.now() - t0);
+      }
+      return best;
     };
     time(1 << 16); // warm up
-    const small = Math.min(time(1 << 18), time(1 << 18));
-    const large = Math.min(time(1 << 19), time(1 << 19));
-    expect(large / small).toBeLessThan(4);
+    const ratio = time(1 << 19) / time(1 << 17);
+    expect(ratio).toBeLessThan(8); // linear ~4; quadratic would be ~16, exponential never finishes
   });
 
   it('keeps the event loop responsive while redacting adversarial lines', async () => {
