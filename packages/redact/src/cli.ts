@@ -14,7 +14,7 @@ import {
 import { type CustomRule, loadCustomRules } from './custom.js';
 import { RedactError } from './errors.js';
 import { compileRedactor, type Redactor } from './redactor.js';
-import { BUILTIN_BY_NAME, BUILTIN_RULES } from './rules/index.js';
+import { BUILTIN_RULES } from './rules/index.js';
 import { parseRuleList } from './select.js';
 
 export type { FileFinding } from './cli-files.js';
@@ -251,6 +251,3 @@ export async function runRedactCommand(argv: readonly string[], io: RedactComman
     throw e;
   }
 }
-
-/** Names of every built-in rule (for shell completion and the oclif command's flag description). */
-export const BUILTIN_RULE_NAMES: readonly string[] = [...BUILTIN_BY_NAME.keys()];

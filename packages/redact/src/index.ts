@@ -13,9 +13,7 @@ export { parseRuleList, resolveRules } from './select.js';
 export {
   createRedactStream,
   LineRedactor,
-  LineSplitter,
   type RedactStreamOptions,
   redactLines,
-  type SplitLine,
 } from './stream.js';
 export { cardIssuerPlausible, ibanValid, luhnValid } from './validators.js';

@@ -286,7 +286,9 @@ describe('policy', () => {
     expect(r.policy).toEqual({
       version: 1,
       rules: ['x', 'jwt'],
-      custom: [{ name: 'x', pattern: 'x+', flags: '', group: 0, validator: null, replacement: null }],
+      custom: [
+        { name: 'x', pattern: 'x+', flags: '', group: 0, validator: null, replacement: null, keywords: [] },
+      ],
       allow: [],
       hashed: true,
       hashLength: 8,

@@ -58,6 +58,7 @@ export interface RedactionPolicy {
     group: number | string;
     validator: string | null;
     replacement: string | null;
+    keywords: readonly string[];
   }[];
   readonly allow: readonly string[];
   readonly hashed: boolean;
@@ -140,6 +141,42 @@ function toKey(key: Uint8Array | string): Uint8Array {
   return bytes;
 }
 
+/** Custom rules given as a list or as a rule set from a file (whose allowlist applies too). */
+function splitCustom(custom: RedactorOptions['custom']): {
+  rules: readonly CustomRule[];
+  allow: readonly string[];
+} {
+  if (custom === undefined) return { rules: [], allow: [] };
+  if ('rules' in custom) return { rules: custom.rules, allow: custom.allow };
+  return { rules: custom, allow: [] };
+}
+
+/** Custom rules first (the user's intent is the more specific), then the selected built-ins. */
+function buildEngine(customRules: readonly CustomRule[], builtins: readonly string[]): EngineRule[] {
+  const engine: EngineRule[] = [];
+  const seen = new Set<string>();
+  for (const rule of customRules) {
+    if (BUILTIN_BY_NAME.has(rule.name)) {
+      throw new RedactConfigError(`custom rule "${rule.name}" has the name of a built-in rule; rename it`);
+    }
+    if (seen.has(rule.name)) throw new RedactConfigError(`custom rule "${rule.name}" is defined twice`);
+    seen.add(rule.name);
+    let compiled: CompiledPattern;
+    try {
+      compiled = compilePattern(rule);
+    } catch (cause) {
+      throw new PatternError(rule.name, rule.pattern, (cause as Error).message, { cause });
+    }
+    engine.push(customEngineRule(rule, compiled));
+  }
+  for (const name of builtins) {
+    const b = BUILTIN_BY_NAME.get(name)!;
+    engine.push({ name, mayMatch: b.mayMatch, find: b.find, replacement: undefined });
+  }
+  if (engine.length === 0) throw new RedactConfigError('no redaction rules selected; name at least one rule');
+  return engine;
+}
+
 class CompiledRedactor implements Redactor {
   readonly rules: readonly string[];
   readonly policy: RedactionPolicy;
@@ -159,39 +196,9 @@ class CompiledRedactor implements Redactor {
   #order: number[] = [];
 
   constructor(opts: RedactorOptions) {
-    const custom = opts.custom === undefined ? undefined : 'rules' in opts.custom ? opts.custom : undefined;
-    const customRules: readonly CustomRule[] =
-      opts.custom === undefined
-        ? []
-        : custom !== undefined
-          ? custom.rules
-          : (opts.custom as readonly CustomRule[]);
-    const allow = [...(custom?.allow ?? []), ...(opts.allow ?? [])];
-    const builtins = resolveRules(opts.rules);
-
-    const engine: EngineRule[] = [];
-    const seen = new Set<string>();
-    for (const rule of customRules) {
-      if (BUILTIN_BY_NAME.has(rule.name)) {
-        throw new RedactConfigError(`custom rule "${rule.name}" has the name of a built-in rule; rename it`);
-      }
-      if (seen.has(rule.name)) throw new RedactConfigError(`custom rule "${rule.name}" is defined twice`);
-      seen.add(rule.name);
-      let compiled: CompiledPattern;
-      try {
-        compiled = compilePattern(rule);
-      } catch (cause) {
-        throw new PatternError(rule.name, rule.pattern, (cause as Error).message, { cause });
-      }
-      engine.push(customEngineRule(rule, compiled));
-    }
-    for (const name of builtins) {
-      const b = BUILTIN_BY_NAME.get(name)!;
-      engine.push({ name, mayMatch: b.mayMatch, find: b.find, replacement: undefined });
-    }
-    if (engine.length === 0)
-      throw new RedactConfigError('no redaction rules selected; name at least one rule');
-
+    const { rules: customRules, allow: fileAllow } = splitCustom(opts.custom);
+    const allow = [...fileAllow, ...(opts.allow ?? [])];
+    const engine = buildEngine(customRules, resolveRules(opts.rules));
     this.#rules = engine;
     this.rules = engine.map((r) => r.name);
     this.#tokens = engine.map((r) => r.replacement ?? `[REDACTED:${r.name}]`);
@@ -220,6 +227,7 @@ class CompiledRedactor implements Redactor {
         group: r.group ?? 0,
         validator: r.validator ?? null,
         replacement: r.replacement ?? null,
+        keywords: r.keywords ?? [],
       })),
       allow,
       hashed: this.#hasher !== undefined,
