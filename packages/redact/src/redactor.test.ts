@@ -37,6 +37,16 @@ describe('redact', () => {
     expect(out.hits).toBe(1);
   });
 
+  it('labels an Authorization: Basic credential basic_auth when it decodes to user:password', () => {
+    const r = compileRedactor();
+    expect(r.redact('Authorization: Basic dXNlcjpwYXNz').text).toBe(
+      'Authorization: Basic [REDACTED:basic_auth]',
+    );
+    expect(r.redact('Authorization: Basic YXBpa2V5LW5vLWNvbG9u').text).toBe(
+      'Authorization: Basic [REDACTED:bearer]',
+    );
+  });
+
   it('is idempotent: redacted output has nothing left to redact', () => {
     const r = compileRedactor();
     const once = r.redact(

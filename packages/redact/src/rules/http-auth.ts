@@ -89,6 +89,7 @@ const AUTH_HEADER =
   /authorization\\?["']?\s*[:=]\s*\\?["']?(?:([A-Za-z][A-Za-z0-9_-]*)\s+)?([A-Za-z0-9._~+/=:-]+)/dgi;
 const AUTH_SCHEMES = new Set([
   'bearer',
+  'basic',
   'token',
   'negotiate',
   'ntlm',
@@ -107,16 +108,22 @@ const AUTH_SCHEMES = new Set([
 export const bearer: BuiltinRule = {
   name: 'bearer',
   category: 'secrets',
-  description:
-    'Bearer tokens ("Bearer <token>") and the credentials of Authorization headers other than Basic',
+  description: 'Bearer tokens ("Bearer <token>") and the credentials of Authorization headers (any scheme)',
   mayMatch: literalTest(['earer', 'EARER', 'uthorization', 'UTHORIZATION']),
   find: (text, sink) => {
     eachMatch(AUTH_HEADER, text, (m) => {
       const scheme = m[1]?.toLowerCase();
       const credential = m[2]!;
       const end = m.index + m[0].length;
-      if (scheme === 'basic' || isPlaceholder(credential)) return undefined;
-      if (scheme === undefined && AUTH_SCHEMES.has(credential.toLowerCase())) return undefined;
+      // Basic credentials are basic_auth's when they decode to user:password; anything else in an
+      // Authorization header (an API key sent as "Basic xyz") is still a credential.
+      if (isPlaceholder(credential)) return undefined;
+      if (
+        scheme === undefined &&
+        (AUTH_SCHEMES.has(credential.toLowerCase()) || credential.toLowerCase() === 'basic')
+      ) {
+        return undefined;
+      }
       // A known scheme makes the context certain; otherwise the value must look like a credential
       // ("authorization: failed for user" is prose, not a header).
       if (scheme !== undefined && !AUTH_SCHEMES.has(scheme)) {

@@ -173,6 +173,7 @@ const CASES: Record<string, { yes: [string, string][]; no: string[] }> = {
       ['Authorization: Bearer short', 'short'],
       ['authorization: token ghx0123456789', 'ghx0123456789'],
       ['header Bearer 9f8e7d6c5b4a', '9f8e7d6c5b4a'],
+      ['Authorization: Basic YXBpa2V5LW5vLWNvbG9u', 'YXBpa2V5LW5vLWNvbG9u'],
     ],
     no: ['bearer token required', 'Authorization header missing', 'Authorization: Bearer <token>'],
   },
