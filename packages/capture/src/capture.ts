@@ -115,6 +115,14 @@ export async function openCapture(dir: string): Promise<Capture> {
     }
   }
   index.sort((a, b) => compareDataFileNames(a.file, b.file));
+  for (const name of [...sizes.keys()]) {
+    // The original compressed `X.jsonl` into `X.jsonl.zst`, then deleted `X.jsonl`: with both present and the
+    // `.zst` unindexed it died in between, so the raw file is the complete copy (the writer's recovery agrees).
+    if (name.endsWith('.zst') && !byName.has(name) && sizes.has(name.slice(0, -4))) {
+      sizes.delete(name);
+      warnings.push(`${name}: unindexed compressed copy of ${name.slice(0, -4)} ignored`);
+    }
+  }
   const files: CaptureFile[] = [...sizes.keys()].sort(compareDataFileNames).map((name) => {
     const f: CaptureFile = {
       name,
@@ -160,13 +168,15 @@ export async function openCapture(dir: string): Promise<Capture> {
 }
 
 /**
- * The context relative time bounds refer to: start = metadata `started` (else the earliest entry), end =
- * `stopped` (else the latest entry, else `now`).
+ * The context relative time bounds refer to, taken from the data: start = the earliest entry timestamp
+ * known (index, metadata `first_ts`; else metadata `started`), end = the latest (else `stopped`, else
+ * `now`). Data time rather than the receiver's clock, so `-30m` means the last 30 minutes of logs even for a
+ * capture of old or replayed logs, or a slice of another capture.
  */
 export function captureTimeContext(cap: Capture, nowNs?: bigint): TimeContext {
   const ctx: TimeContext = {};
-  const start = cap.metadata?.started ?? cap.from;
-  const end = cap.metadata?.stopped ?? cap.to ?? nowNs;
+  const start = cap.from ?? cap.metadata?.started;
+  const end = cap.to ?? cap.metadata?.stopped ?? nowNs;
   if (start !== undefined) ctx.start = start;
   if (end !== undefined) ctx.end = end;
   if (nowNs !== undefined) ctx.now = nowNs;

@@ -21,13 +21,13 @@ export interface LabelMatcher {
 /** What to keep. Every part is optional; all given parts must match. */
 export interface EntryFilter {
   /** Earliest timestamp kept (ns, inclusive). */
-  from?: bigint;
+  from?: bigint | undefined;
   /** Latest timestamp kept (ns, inclusive). */
-  to?: bigint;
+  to?: bigint | undefined;
   /** Label conditions, ANDed. */
-  labels?: readonly LabelMatcher[];
+  labels?: readonly LabelMatcher[] | undefined;
   /** Regex searched in the message (unanchored). A string is compiled by {@link parseMessagePattern}. */
-  msg?: RegExp | string;
+  msg?: RegExp | string | undefined;
 }
 
 /** A compiled filter. Build once per scan; matching is allocation-free. */

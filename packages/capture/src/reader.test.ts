@@ -291,6 +291,17 @@ describe('readEntries', () => {
     );
   });
 
+  it('ignores the half-written .zst twin the original leaves when it dies while compressing', async () => {
+    const started = 1_705_314_720_000_000_000n;
+    const a = corpusEntries(50, started, 1_000_000n);
+    const [raw] = writeOriginalCapture(dir, { rotated: [], active: a, startedNs: started });
+    writeFileSync(path.join(dir, `${raw}.zst`), Buffer.from([0x28, 0xb5, 0x2f, 0xfd]));
+    const cap = await openCapture(dir);
+    expect(cap.files.map((f) => f.name)).toEqual([raw]);
+    expect(cap.warnings).toEqual([`${raw}.zst: unindexed compressed copy of ${raw} ignored`]);
+    same(await collect(cap), a);
+  });
+
   it('reports a missing directory and a directory that is not a capture', async () => {
     await expect(openCapture(path.join(dir, 'nope'))).rejects.toBeInstanceOf(CaptureNotFoundError);
     await expect(openCapture(dir)).rejects.toBeInstanceOf(NotACaptureError);

@@ -29,18 +29,18 @@ export interface ReadWarning {
 /** Options of {@link readEntries} / {@link readEntryBatches}. */
 export interface ReadOptions {
   /** Abort the scan: the iterator throws the signal's reason. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Called for input that was skipped (see {@link ReadWarning}). */
-  onWarning?: (w: ReadWarning) => void;
+  onWarning?: ((w: ReadWarning) => void) | undefined;
   /**
    * After the listed files, list the directory again and read what a live writer added meanwhile (new
    * files, new frames of the active file). Default: true when the capture is live.
    */
-  catchUp?: boolean;
+  catchUp?: boolean | undefined;
   /** Keep reading new data (tail -f) until the signal aborts or the capture is stopped. */
-  follow?: boolean | { intervalMs?: number };
+  follow?: boolean | { intervalMs?: number | undefined } | undefined;
   /** Longest line read; longer ones are skipped with a warning. Default 64 MiB. */
-  maxLineBytes?: number;
+  maxLineBytes?: number | undefined;
 }
 
 interface FileProgress {

@@ -25,13 +25,13 @@ const NS_PER_MIN = NS['m']!;
 /** What relative bounds refer to. */
 export interface TimeContext {
   /** Start of the capture (ns): `+DUR` counts from here; `HH:MM` uses its date. */
-  start?: bigint;
+  start?: bigint | undefined;
   /** End of the capture (ns): `-DUR` counts back from here. */
-  end?: bigint;
+  end?: bigint | undefined;
   /** Current time (ns), for `now`. */
-  now?: bigint;
+  now?: bigint | undefined;
   /** Offset of the wall clock `HH:MM` and zone-less dates are read in, minutes east of UTC. Default 0 (UTC). */
-  utcOffsetMinutes?: number;
+  utcOffsetMinutes?: number | undefined;
 }
 
 /**

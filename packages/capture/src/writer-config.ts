@@ -34,39 +34,39 @@ export type WriterEvent =
 /** Options of {@link CaptureWriter.open}. Sizes in bytes, durations in milliseconds. */
 export interface WriterOptions {
   /** Rotate when the active file's uncompressed size would pass this. Default 256 MiB. */
-  maxFileBytes?: number;
+  maxFileBytes?: number | undefined;
   /** Rotate when the active file's first line is this old. Default 1 hour. */
-  maxFileAge?: number;
+  maxFileAge?: number | undefined;
   /** Hard cap on the bytes of every file in the directory. Default 50 GiB. */
-  maxDiskBytes?: number;
+  maxDiskBytes?: number | undefined;
   /** Bound on bytes accepted by `append` but not yet written; `append` returns false past it. Default 64 MiB. */
-  maxPendingBytes?: number;
+  maxPendingBytes?: number | undefined;
   /** Free-space low-water mark of the file system: evict, then refuse, rather than fill it. Default 256 MiB. */
-  minFreeBytes?: number;
+  minFreeBytes?: number | undefined;
   /** Recorded in metadata.json. */
-  redaction?: { enabled: boolean; rules: string[]; policyHash?: string };
+  redaction?: { enabled: boolean; rules: string[]; policyHash?: string | undefined } | undefined;
   /** Clock (ms since the epoch) for file names, metadata and audit times. Default `Date.now`. */
-  now?: () => number;
+  now?: (() => number) | undefined;
   /** zstd level. Default 3. */
-  zstdLevel?: number;
+  zstdLevel?: number | undefined;
   /** End a frame (one write) when the oldest unwritten line is this old. Default 900 (so a crash loses < 1 s). */
-  flushInterval?: number;
+  flushInterval?: number | undefined;
   /** End a frame when it holds this many uncompressed bytes. Default 4 MiB. */
-  flushBytes?: number;
+  flushBytes?: number | undefined;
   /** Frame-table granularity: an entry spans consecutive frames up to this many uncompressed bytes. Default 1 MiB. */
-  seekBytes?: number;
+  seekBytes?: number | undefined;
   /** metadata.json checkpoint period. Default 5000. */
-  checkpointInterval?: number;
+  checkpointInterval?: number | undefined;
   /** Cap of audit.jsonl (older events are dropped past it). Default maxDiskBytes/32, within 16 KiB..16 MiB. */
-  auditMaxBytes?: number;
+  auditMaxBytes?: number | undefined;
   /** Distinct values per label key counted in an index line. Default 10000. */
-  maxLabelValuesPerKey?: number;
+  maxLabelValuesPerKey?: number | undefined;
   /** Run compression and file I/O in a worker thread (default) or inline on the caller's thread. */
-  worker?: boolean;
+  worker?: boolean | undefined;
   /** Take the directory's single-writer lock. Default true. */
-  lock?: boolean;
+  lock?: boolean | undefined;
   /** Called on the caller's thread for rotations, evictions, recoveries, refused writes and errors. */
-  onEvent?: (event: WriterEvent) => void;
+  onEvent?: ((event: WriterEvent) => void) | undefined;
 }
 
 /** Resolved configuration of the writer core (plain data: it crosses into the worker). */
@@ -86,7 +86,7 @@ export interface CoreConfig {
   maxLabelValuesPerKey: number;
   maxLineBytes: number;
   lock: boolean;
-  redaction?: { enabled: boolean; rules: string[]; policyHash?: string };
+  redaction?: { enabled: boolean; rules: string[]; policyHash?: string | undefined };
 }
 
 const positive = z.number().int().positive();
