@@ -302,6 +302,29 @@ describe('readEntries', () => {
     same(await collect(cap), a);
   });
 
+  it('round-trips huge and multi-byte lines across chunk boundaries, and skips lines past maxLineBytes', async () => {
+    const big = (n: number, c: string) => c.repeat(n);
+    const entries: CaptureEntry[] = [
+      { ts: 1n, labels: { app: 'a' }, msg: big(600_000, 'é') }, // 1.2 MB of UTF-8, past the writer's staging buffer
+      { ts: 2n, labels: { app: 'a' }, msg: `${big(700_001, 'x')}漢字😀` },
+      { ts: 3n, labels: { app: 'b' }, msg: 'small' },
+      { ts: 4n, labels: { app: 'b' }, msg: big(3_000_000, 'y') },
+      { ts: 5n, labels: { app: 'b' }, msg: 'after' },
+    ];
+    await writeCapture(entries, { maxFileBytes: 2 << 20 });
+    same(await collect(dir), entries);
+    const warnings: ReadWarning[] = [];
+    const out: CaptureEntry[] = [];
+    for await (const e of readEntries(dir, undefined, {
+      maxLineBytes: 2 << 20,
+      onWarning: (w) => warnings.push(w),
+    })) {
+      out.push(e);
+    }
+    same(out, [entries[0]!, entries[1]!, entries[2]!, entries[4]!]);
+    expect(warnings.map((w) => w.kind)).toEqual(['oversized_lines']);
+  });
+
   it('reports a missing directory and a directory that is not a capture', async () => {
     await expect(openCapture(path.join(dir, 'nope'))).rejects.toBeInstanceOf(CaptureNotFoundError);
     await expect(openCapture(dir)).rejects.toBeInstanceOf(NotACaptureError);
