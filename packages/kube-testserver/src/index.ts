@@ -2,6 +2,14 @@ export { type AccessRule, Authorizer, type Decision, type RequestAttributes } fr
 export { type ControllerOptions, Controllers } from './controllers.js';
 export { type Fault, type FaultMatch, Faults } from './faults.js';
 export { applyPatchBody, PATCH_TYPES, strategicMerge } from './patch.js';
+export {
+  type ContainerInstance,
+  formatRfc3339NanoFixed,
+  type LogLineInput,
+  PodLogs,
+  parseRfc3339Nano,
+  type StoredLogLine,
+} from './pod-logs.js';
 export { RESOURCE_TYPES, type ResourceType } from './resources.js';
 export { matchesLabels, parseLabelSelector, type Requirement } from './selector.js';
 export {

@@ -4,6 +4,7 @@ import { Authorizer, forbiddenMessage, type RequestAttributes } from './authz.js
 import { type ControllerOptions, Controllers } from './controllers.js';
 import { Faults } from './faults.js';
 import { applyPatchBody } from './patch.js';
+import { PodLogs } from './pod-logs.js';
 import {
   findType,
   groupVersion,
@@ -26,6 +27,8 @@ export interface KubeTestServerOptions {
   version?: Partial<VersionInfo>;
   controllers?: ControllerOptions;
   now?: () => Date;
+  /** Clock of container log lines in ns since the epoch (default: wall clock with ns resolution). */
+  logClock?: () => bigint;
 }
 
 export interface VersionInfo {
@@ -112,6 +115,12 @@ function parseJson(text: string): KubeObject {
   }
 }
 
+/** Wall-clock time in ns with the resolution of the monotonic clock (Date.now() alone has ms). */
+function wallClockNs(): () => bigint {
+  const origin = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
+  return () => origin + process.hrtime.bigint();
+}
+
 const VERB_OF_METHOD: Record<string, string> = {
   POST: 'create',
   PUT: 'update',
@@ -134,6 +143,8 @@ export class KubeTestServer {
   readonly requests: RequestRecord[] = [];
   /** Subresource handlers keyed `pods/log`; extend the server by adding to it. */
   readonly subresources = new Map<string, SubresourceHandler>();
+  /** Container logs behind `pods/log`: tests start containers, append lines, cut streams. */
+  readonly logs: PodLogs;
   private readonly tokens: Record<string, string>;
   private readonly requireAuth: boolean;
   private readonly versionInfo: VersionInfo;
@@ -147,6 +158,8 @@ export class KubeTestServer {
       ...(opts.now ? { now: opts.now } : {}),
       ...opts.controllers,
     });
+    this.logs = new PodLogs(this.store, opts.logClock ?? wallClockNs());
+    this.subresources.set('pods/log', this.logs.handler);
     this.tokens = opts.tokens ?? { 'test-token': 'test-user' };
     this.requireAuth = opts.requireAuth ?? true;
     this.versionInfo = {
