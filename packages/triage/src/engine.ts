@@ -15,10 +15,10 @@
  * of distinct keys over the whole input fits, whatever the split, so merged results stay identical.
  */
 import { TriageMergeError, TriageOptionError } from './errors.js';
-import { inspectLine } from './line.js';
-import { maskMessage } from './mask.js';
+import { LineInspector } from './line.js';
+import { buildKey, scanTokens, tokensHash, tokensMatch } from './mask.js';
 import { serviceOf } from './service.js';
-import { LEVELS, type Level } from './severity.js';
+import { LEVELS, SEVERITY_REASONS } from './severity.js';
 import { floorDiv, NS_PER_MINUTE } from './time.js';
 
 /** One log entry: the shape of @logtap/capture's `CaptureEntry` (extra fields are ignored). */
@@ -108,10 +108,7 @@ const MAX_EXAMPLE_CHARS = 2000;
 const ERROR_INDEX = LEVELS.indexOf('error');
 const FATAL_INDEX = LEVELS.indexOf('fatal');
 const WARN_INDEX = LEVELS.indexOf('warn');
-const LEVEL_INDEX: Record<Level, number> = Object.fromEntries(LEVELS.map((l, i) => [l, i])) as Record<
-  Level,
-  number
->;
+const REASON_INDEX = new Map(SEVERITY_REASONS.map((r, i) => [r as string, i]));
 
 interface Sig {
   key: string;
@@ -124,12 +121,51 @@ interface Sig {
   buckets: Map<number, [number, number]>;
   services: Map<string, [number, number]>;
   examples: Example[];
+  /** The cell of the bucket / service pushed last: consecutive lines of a template mostly share them. */
+  lastBucket: number;
+  lastBucketCell: [number, number] | undefined;
+  lastService: string;
+  lastServiceCell: [number, number] | undefined;
+  /** The next signature whose masked sequence has the same hash (see #byHash). */
+  nextSameHash: Sig | undefined;
+}
+
+/** What the engine caches per label set: its service record and its label-value counters. */
+interface Stream {
+  service: ServiceState;
+  /** [lines, errors] cells of each label key=value of the set, in the accumulator's label maps. */
+  cells: [number, number][];
 }
 
 interface Bucket {
   lines: number;
   errors: number;
   warnings: number;
+}
+
+function newSig(key: string, tokens: string[], firstTs: bigint, lastTs: bigint): Sig {
+  return {
+    key,
+    tokens,
+    lines: 0,
+    errors: 0,
+    levels: LEVELS.map(() => 0),
+    firstTs,
+    lastTs,
+    buckets: new Map(),
+    services: new Map(),
+    examples: [],
+    lastBucket: Number.NaN,
+    lastBucketCell: undefined,
+    lastService: '',
+    lastServiceCell: undefined,
+    nextSameHash: undefined,
+  };
+}
+
+/** The token sequence of a key (tokens never hold a space; the empty key is the empty sequence). */
+function keyTokens(key: string): string[] {
+  return key === '' ? [] : key.split(' ');
 }
 
 /** Applies coarsening `level` to a (level 0) token sequence; a function of the previous level too. */
@@ -196,18 +232,33 @@ export class TriageAccumulator {
   #minTs: bigint | null = null;
   #maxTs: bigint | null = null;
   readonly #levels: LevelCounts = LEVELS.map(() => 0);
-  readonly #reasons = new Map<string, number>();
+  /** Lines per severity rule, indexed like SEVERITY_REASONS (merged states may add unknown rules). */
+  readonly #reasonCounts: number[] = SEVERITY_REASONS.map(() => 0);
+  readonly #otherReasons = new Map<string, number>();
   readonly #timeline = new Map<number, Bucket>();
   readonly #services = new Map<string, ServiceState>();
   readonly #labels = new Map<string, Map<string, [number, number]>>();
   #sigs = new Map<string, Sig>();
+  /**
+   * Level-0 signatures by the hash of their masked sequence (chained through `nextSameHash`): a line
+   * finds its signature without building its key string (see mask.ts, scanTokens). Signatures that
+   * arrived by a merge are linked when a line first reaches them through the key.
+   */
+  #byHash = new Map<number, Sig>();
   /** labelKey → service name → record: avoids building the id string per line. */
   readonly #serviceIndex = new Map<string, Map<string, ServiceState>>();
-  #lastLabels: Readonly<Record<string, string>> | undefined;
-  #lastService: ServiceState | undefined;
+  /**
+   * Per label set (readers share one frozen object per stream): its service and label counters, so a
+   * line costs one identity lookup instead of a few string-keyed map lookups per label.
+   */
+  #streams = new WeakMap<object, Stream>();
+  #lastLabels: object | undefined;
+  #lastStream: Stream | undefined;
+  readonly #inspector = new LineInspector();
   #bucket = 0;
   #bucketStart = 0n;
   #bucketEnd = 0n;
+  #bucketCell: Bucket | undefined;
 
   constructor(opts: EngineOptions = {}) {
     const w = opts.windowNs ?? NS_PER_MINUTE;
@@ -237,19 +288,27 @@ export class TriageAccumulator {
   push(entry: TriageEntry): void {
     const msg = entry.msg;
     const ts = entry.ts;
-    const info = inspectLine(msg);
-    const li = LEVEL_INDEX[info.level];
+    const sv = this.#inspector.inspect(msg);
+    const li = sv.levelIndex;
     const isError = li === ERROR_INDEX || li === FATAL_INDEX;
     const isWarn = li === WARN_INDEX;
     const bytes = msg.length; // UTF-16 units: a cheap, split-independent size measure
-    const s = this.#serviceState(entry.labels, ts);
+    const stream = this.#stream(entry.labels, ts);
+    const s = stream.service;
     const svcId = s.id;
     // Entries arrive mostly in time order: reuse the last bucket instead of a bigint division.
-    if (ts < this.#bucketStart || ts >= this.#bucketEnd) {
+    let b = this.#bucketCell;
+    if (ts < this.#bucketStart || ts >= this.#bucketEnd || b === undefined) {
       const k = floorDiv(ts, this.windowNs);
       this.#bucket = Number(k);
       this.#bucketStart = k * this.windowNs;
       this.#bucketEnd = this.#bucketStart + this.windowNs;
+      b = this.#timeline.get(this.#bucket);
+      if (!b) {
+        b = { lines: 0, errors: 0, warnings: 0 };
+        this.#timeline.set(this.#bucket, b);
+      }
+      this.#bucketCell = b;
     }
     const bucket = this.#bucket;
 
@@ -257,16 +316,11 @@ export class TriageAccumulator {
     this.#bytes += bytes;
     if (isError) this.#errors++;
     if (isWarn) this.#warnings++;
-    this.#minTs = this.#minTs === null || ts < this.#minTs ? ts : this.#minTs;
-    this.#maxTs = this.#maxTs === null || ts > this.#maxTs ? ts : this.#maxTs;
+    if (this.#minTs === null || ts < this.#minTs) this.#minTs = ts;
+    if (this.#maxTs === null || ts > this.#maxTs) this.#maxTs = ts;
     this.#levels[li]!++;
-    this.#reasons.set(info.reason, (this.#reasons.get(info.reason) ?? 0) + 1);
+    this.#reasonCounts[sv.reasonIndex]!++;
 
-    let b = this.#timeline.get(bucket);
-    if (!b) {
-      b = { lines: 0, errors: 0, warnings: 0 };
-      this.#timeline.set(bucket, b);
-    }
     b.lines++;
     if (isError) b.errors++;
     if (isWarn) b.warnings++;
@@ -281,56 +335,43 @@ export class TriageAccumulator {
     }
     if (isWarn) s.warnings++;
 
-    for (const k in entry.labels) {
-      if (!Object.hasOwn(entry.labels, k)) continue;
-      let values = this.#labels.get(k);
-      if (!values) {
-        values = new Map();
-        this.#labels.set(k, values);
-      }
-      const v = entry.labels[k]!;
-      const c = values.get(v);
-      if (c) {
-        c[0]++;
-        if (isError) c[1]++;
-      } else values.set(v, [1, isError ? 1 : 0]);
+    const cells = stream.cells;
+    for (let i = 0; i < cells.length; i++) {
+      const c = cells[i]!;
+      c[0]++;
+      if (isError) c[1]++;
     }
 
-    const text = info.text.length > MAX_MINED_CHARS ? info.text.slice(0, MAX_MINED_CHARS) : info.text;
-    let tokens = maskMessage(text);
-    if (this.#level > 0) tokens = coarsenTokens(tokens, this.#level);
-    const key = tokens.join(' ');
-    let sig = this.#sigs.get(key);
-    if (!sig) {
-      sig = {
-        key,
-        tokens,
-        lines: 0,
-        errors: 0,
-        levels: LEVELS.map(() => 0),
-        firstTs: ts,
-        lastTs: ts,
-        buckets: new Map(),
-        services: new Map(),
-        examples: [],
-      };
-      this.#sigs.set(key, sig);
-    }
+    const sig = this.#signature(this.#inspector.text, ts);
     sig.lines++;
     if (isError) sig.errors++;
     sig.levels[li]!++;
     if (ts < sig.firstTs) sig.firstTs = ts;
     if (ts > sig.lastTs) sig.lastTs = ts;
-    const sb = sig.buckets.get(bucket);
-    if (sb) {
-      sb[0]++;
-      if (isError) sb[1]++;
-    } else sig.buckets.set(bucket, [1, isError ? 1 : 0]);
-    const ss = sig.services.get(svcId);
-    if (ss) {
-      ss[0]++;
-      if (isError) ss[1]++;
-    } else sig.services.set(svcId, [1, isError ? 1 : 0]);
+    let sb = sig.lastBucketCell;
+    if (sig.lastBucket !== bucket || sb === undefined) {
+      sb = sig.buckets.get(bucket);
+      if (!sb) {
+        sb = [0, 0];
+        sig.buckets.set(bucket, sb);
+      }
+      sig.lastBucket = bucket;
+      sig.lastBucketCell = sb;
+    }
+    sb[0]++;
+    if (isError) sb[1]++;
+    let ss = sig.lastServiceCell;
+    if (sig.lastService !== svcId || ss === undefined) {
+      ss = sig.services.get(svcId);
+      if (!ss) {
+        ss = [0, 0];
+        sig.services.set(svcId, ss);
+      }
+      sig.lastService = svcId;
+      sig.lastServiceCell = ss;
+    }
+    ss[0]++;
+    if (isError) ss[1]++;
     const ex = sig.examples;
     if (ex.length < this.maxExamples || ts <= ex[ex.length - 1]!.ts) {
       insertExample(
@@ -346,9 +387,72 @@ export class TriageAccumulator {
     if (this.#sigs.size > this.maxSignatures) this.#coarsen(this.#level + 1);
   }
 
-  /** The service record of a label set; the last label object is remembered (readers reuse them). */
+  /** The signature of a line's text (created when new). */
+  #signature(whole: string, ts: bigint): Sig {
+    const text = whole.length > MAX_MINED_CHARS ? whole.slice(0, MAX_MINED_CHARS) : whole;
+    const count = scanTokens(text);
+    if (this.#level > 0) {
+      const tokens = coarsenTokens(keyTokens(buildKey(text, count)), this.#level);
+      const key = tokens.join(' ');
+      let sig = this.#sigs.get(key);
+      if (!sig) {
+        sig = newSig(key, tokens, ts, ts);
+        this.#sigs.set(key, sig);
+      }
+      return sig;
+    }
+    const h = tokensHash(count);
+    const first = this.#byHash.get(h);
+    for (let c = first; c !== undefined; c = c.nextSameHash) if (tokensMatch(text, count, c.tokens)) return c;
+    const key = buildKey(text, count);
+    let sig = this.#sigs.get(key);
+    if (!sig) {
+      sig = newSig(key, keyTokens(key), ts, ts);
+      this.#sigs.set(key, sig);
+    }
+    sig.nextSameHash = first;
+    this.#byHash.set(h, sig);
+    return sig;
+  }
+
+  /**
+   * The service and label counters of a label set. Frozen label objects (what @logtap/capture's reader
+   * hands out, one per stream) are remembered by identity; others may change between pushes and are
+   * looked up each time.
+   */
+  #stream(labels: Readonly<Record<string, string>>, ts: bigint): Stream {
+    if (labels === this.#lastLabels) return this.#lastStream!;
+    const frozen = Object.isFrozen(labels);
+    let st = frozen ? this.#streams.get(labels) : undefined;
+    if (st === undefined) {
+      const cells: [number, number][] = [];
+      for (const k in labels) {
+        if (!Object.hasOwn(labels, k)) continue;
+        let values = this.#labels.get(k);
+        if (!values) {
+          values = new Map();
+          this.#labels.set(k, values);
+        }
+        const v = labels[k]!;
+        let c = values.get(v);
+        if (!c) {
+          c = [0, 0];
+          values.set(v, c);
+        }
+        cells.push(c);
+      }
+      st = { service: this.#serviceState(labels, ts), cells };
+      if (frozen) this.#streams.set(labels, st);
+    }
+    if (frozen) {
+      this.#lastLabels = labels;
+      this.#lastStream = st;
+    }
+    return st;
+  }
+
+  /** The service record of a label set. */
   #serviceState(labels: Readonly<Record<string, string>>, ts: bigint): ServiceState {
-    if (labels === this.#lastLabels && this.#lastService) return this.#lastService;
     const svc = serviceOf(labels);
     let byName = this.#serviceIndex.get(svc.key);
     if (!byName) {
@@ -376,8 +480,6 @@ export class TriageAccumulator {
       }
       byName.set(svc.name, s);
     }
-    this.#lastLabels = labels;
-    this.#lastService = s;
     return s;
   }
 
@@ -410,7 +512,11 @@ export class TriageAccumulator {
     st.levels.forEach((n, i) => {
       this.#levels[i]! += n;
     });
-    for (const [r, n] of st.reasons) this.#reasons.set(r, (this.#reasons.get(r) ?? 0) + n);
+    for (const [r, n] of st.reasons) {
+      const i = REASON_INDEX.get(r);
+      if (i !== undefined) this.#reasonCounts[i]! += n;
+      else this.#otherReasons.set(r, (this.#otherReasons.get(r) ?? 0) + n);
+    }
     for (const [k, lines, errors, warnings] of st.timeline) {
       const b = this.#timeline.get(k);
       if (b) {
@@ -457,18 +563,7 @@ export class TriageAccumulator {
     const key = level > 0 ? tokens.join(' ') : o.key;
     let sig = this.#sigs.get(key);
     if (!sig) {
-      sig = {
-        key,
-        tokens,
-        lines: 0,
-        errors: 0,
-        levels: LEVELS.map(() => 0),
-        firstTs: o.firstTs,
-        lastTs: o.lastTs,
-        buckets: new Map(),
-        services: new Map(),
-        examples: [],
-      };
+      sig = newSig(key, tokens, o.firstTs, o.lastTs);
       this.#sigs.set(key, sig);
     }
     sig.lines += o.lines;
@@ -505,6 +600,7 @@ export class TriageAccumulator {
       if (level > MAX_LEVEL) level = MAX_LEVEL;
       const old = this.#sigs;
       this.#sigs = new Map();
+      this.#byHash = new Map();
       this.#level = level;
       for (const s of old.values()) this.#mergeSig(s, level);
       if (this.#sigs.size <= this.maxSignatures || level === MAX_LEVEL) return;
@@ -551,7 +647,12 @@ export class TriageAccumulator {
       minTs: this.#minTs,
       maxTs: this.#maxTs,
       levels: [...this.#levels],
-      reasons: [...this.#reasons].sort(byKey),
+      reasons: [
+        ...SEVERITY_REASONS.flatMap((r, i): [string, number][] =>
+          this.#reasonCounts[i]! > 0 ? [[r, this.#reasonCounts[i]!]] : [],
+        ),
+        ...this.#otherReasons,
+      ].sort(byKey),
       timeline: [...this.#timeline]
         .map(([k, b]): [number, number, number, number] => [k, b.lines, b.errors, b.warnings])
         .sort((a, b) => a[0] - b[0]),

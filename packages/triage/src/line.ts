@@ -2,7 +2,13 @@
  * Per-line analysis shared by the engine: parse a JSON log line once, pick its message text for
  * template mining, and classify its severity.
  */
-import { classifyLine, type Severity } from './severity.js';
+import {
+  classifyLine,
+  classifyText,
+  type InternedSeverity,
+  levelFromFields,
+  type Severity,
+} from './severity.js';
 
 export interface LineInfo extends Severity {
   /** The text templates are mined from: a JSON line's message field, else the line itself. */
@@ -62,4 +68,24 @@ export function inspectLine(line: string): LineInfo {
   const text = messageOf(obj);
   const s = classifyLine(text, obj);
   return { level: s.level, reason: s.reason, text };
+}
+
+/**
+ * {@link inspectLine} for the engine's hot path: returns the (interned) severity and leaves the text
+ * to mine in `text`, so no object is allocated per line.
+ */
+export class LineInspector {
+  /** The text of the last inspected line to mine templates from. */
+  text = '';
+
+  inspect(line: string): InternedSeverity {
+    const obj = parseJsonObject(line);
+    if (!obj) {
+      this.text = line;
+      return classifyText(line) as InternedSeverity;
+    }
+    const text = messageOf(obj);
+    this.text = text;
+    return (levelFromFields(obj) ?? classifyText(text)) as InternedSeverity;
+  }
 }

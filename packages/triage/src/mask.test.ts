@@ -1,5 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { maskMessage, maskToken } from './mask.js';
+import { maskKey, maskMessage, maskToken, scanTokens, tokensHash, tokensMatch } from './mask.js';
+import { rng } from './test-helpers/generate.js';
+import { loadLabelledFolder } from './test-helpers/loghub.js';
+
+const CORPUS = join(import.meta.dirname, '../../../../shared/corpus/loghub');
 
 describe('maskToken', () => {
   it.each([
@@ -56,5 +62,92 @@ describe('maskMessage', () => {
     );
     expect(maskMessage('may the force be with you').join(' ')).toBe('may the force be with you');
     expect(maskMessage('backup on Mar 12').join(' ')).toBe('backup on <*> <*>');
+  });
+});
+
+describe('maskKey', () => {
+  const same = (msg: string) => expect(maskKey(msg)).toBe(maskMessage(msg).join(' '));
+
+  it('is maskMessage joined with spaces, on edge cases', () => {
+    for (const msg of [
+      '',
+      ' ',
+      '\t \n',
+      'a',
+      '  a \t b\n c  ',
+      'a  b',
+      'plain words only',
+      'Sun Jul 10 03:04:05 2005 x',
+      'at Sun Jul 10',
+      'Jun  5 12:00 Jun\tMon 7',
+      'uid=0 euid=0 user=root path=/a/b key=//x scheme://host a:/b',
+      '(uid=0) [fe80::1]:8080 /a ./b ../c ~/d / // /) x/y',
+      'naïve café 42 日本 3',
+      'x'.repeat(300),
+      Array.from({ length: 700 }, (_, i) => `t${i % 7 ? 'ok' : i}`).join(' '),
+    ])
+      same(msg);
+  });
+
+  it('is maskMessage joined with spaces, on every line of the loghub corpus', () => {
+    let n = 0;
+    for (const sys of loadLabelledFolder(CORPUS)) {
+      for (const line of readFileSync(join(CORPUS, sys.name, `${sys.name}_2k.log`), 'utf8').split('\n')) {
+        same(line);
+        n++;
+      }
+    }
+    expect(n).toBeGreaterThan(15_000);
+  });
+
+  it('hashes equal sequences equal, whatever the whitespace or whether a token was masked', () => {
+    const hash = (msg: string) => tokensHash(scanTokens(msg));
+    expect(hash('uid=0 took 12ms')).toBe(hash('uid=<*> took <*>'));
+    expect(hash('a  b\tc')).toBe(hash('a b c'));
+    expect(hash('at Sun Jul 10 03:04:05')).toBe(hash('at <*> <*> <*> <*>'));
+    expect(hash('a b')).not.toBe(hash('b a'));
+    const n = scanTokens('user=root uid=0 path=/x');
+    expect(tokensMatch('user=root uid=0 path=/x', n, ['user=root', 'uid=<*>', 'path=<*>'])).toBe(true);
+    expect(tokensMatch('user=root uid=0 path=/x', n, ['user=root', 'uid=<*>', 'path=/x'])).toBe(false);
+    expect(tokensMatch('user=root uid=0 path=/x', n, ['user=root', 'gid=<*>', 'path=<*>'])).toBe(false);
+  });
+
+  it('is maskMessage joined with spaces, on random token soup', () => {
+    const r = rng(5);
+    const parts = [
+      ' ',
+      '  ',
+      '\t',
+      'a',
+      'Mon',
+      'jun',
+      'May,',
+      '7',
+      '/',
+      '.',
+      '~',
+      ':',
+      '=',
+      '//',
+      '(',
+      '[',
+      '<',
+      '"',
+      "'",
+      ')',
+      'é',
+      'key',
+      '-',
+      '_',
+      'x1',
+      'http',
+      '://',
+    ];
+    for (let k = 0; k < 10_000; k++) {
+      let msg = '';
+      const len = Math.floor(r() * 14);
+      for (let i = 0; i < len; i++) msg += parts[Math.floor(r() * parts.length)];
+      same(msg);
+    }
   });
 });

@@ -195,33 +195,33 @@ function numericLevel(field: string, n: number): Level {
   return levelFromOtel(n);
 }
 
-// Compiled once: the rules below run on every line.
-const LOGFMT_LEVEL = /(?:^|[\s,;])(?:level|lvl|severity|loglevel|log\.level|levelname)[=:]\s?"?([A-Za-z]+)/i;
+// Compiled once: the rules below run on every line. Speed notes (bench/engine.ts, ns per loghub line):
+// a regex that starts with an alternation of literals scans ~40% faster than one that starts with a
+// `(?:^|[\s,;])` group, so the boundary before a key is checked by hand; the anchored rules run as
+// sticky regexes at the end of the timestamp instead of on a sliced copy of the line; level tokens
+// are checked by table lookup; error and warning keywords share one scan.
+/** A logfmt level key and its value; the character before the key is checked by {@link keyBoundary}. */
+const LOGFMT_KEY = /(?:level|lvl|severity|loglevel|log\.level|levelname)[=:]\s?"?([A-Za-z]+)/gi;
 const SYSLOG_PRI = /^<(\d{1,3})>/;
 const KLOG = /^([IWEF])\d{4} \d{2}:\d{2}:\d{2}/;
 const LOGCAT = /^([VDIWEF])\/[^\s:(]+(?:\(\s*\d+\))?:/;
 const LOGCAT_THREADTIME = /^\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}\s+\d+\s+\d+ ([VDIWEF]) /;
-/** A level word as a header token: bare upper-case, or any case when bracketed or followed by `:`. */
-const LEVEL_TOKEN =
-  /^[[(<{]?(FATAL|PANIC|EMERG(?:ENCY)?|ALERT|CRIT(?:ICAL)?|ERROR|ERR|SEVERE|WARN(?:ING)?|INFO|NOTICE|DEBUG|TRACE|VERBOSE)[\])>}]?:?$/;
-const LEVEL_TOKEN_ANYCASE =
-  /^(?:[[(<{](fatal|panic|emerg(?:ency)?|alert|crit(?:ical)?|error|err|severe|warn(?:ing)?|info|notice|debug|trace|verbose)[\])>}]:?|(fatal|panic|error|err|warn(?:ing)?|info|notice|debug|trace):)$/i;
 /** Python logging's default `LEVEL:logger:message`. */
 const PY_LEVEL = /^(CRITICAL|ERROR|WARNING|INFO|DEBUG):[\w.]*:/;
 const HTTP_REQUEST_STATUS =
   /"(?:GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS|CONNECT|TRACE|PROPFIND) [^"]*" (\d{3})\b/;
-const HTTP_KV_STATUS =
-  /(?:^|[\s,{])"?(?:status|status_code|http_status|response_code)"?\s?[=:]\s?"?(\d{3})\b/i;
+/** An HTTP status key and its value; the character(s) before the key are checked by hand. */
+const HTTP_KV_KEY = /(?:status|status_code|http_status|response_code)"?\s?[=:]\s?"?(\d{3})\b/gi;
+/** Sticky: tested at the end of the header timestamp. */
 const TRACE_START =
-  /^(?:Traceback \(most recent call last\)|Exception in thread |Caused by: |Unhandled exception|Uncaught (?:exception|\w*Error)|runtime error: |goroutine \d+ \[|(?:[a-z][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error)(?::|$)|[A-Z]\w*(?:Error|Exception): )/;
+  /(?:Traceback \(most recent call last\)|Exception in thread |Caused by: |Unhandled exception|Uncaught (?:exception|\w*Error)|runtime error: |goroutine \d+ \[|(?:[a-z][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error)(?::|$)|[A-Z]\w*(?:Error|Exception): )/y;
 const PANIC_START =
-  /^(?:panic: |PANIC: |thread '[^']*' panicked at |Kernel panic|fatal error: |SIGSEGV|Segmentation fault)/;
+  /(?:panic: |PANIC: |thread '[^']*' panicked at |Kernel panic|fatal error: |SIGSEGV|Segmentation fault)/y;
 const STACK_FRAME =
   /^(?:\s+at |\s+File "[^"]*", line \d+|\s*\.\.\. \d+ (?:more|common frames omitted)|\t[\w./-]+\.go:\d+)/;
-const ERROR_KEYWORD =
-  /\b(?:errors?|exceptions?|fatal|panic(?:ked|s)?|fail(?:s|ed|ure|ures|ing)?|refused|timed? ?out|timeouts?|oomkill(?:ed)?|crashloopbackoff|segfault|segmentation fault|deadline exceeded|core dumped|unreachable|aborted|abort)\b/gi;
-const WARN_KEYWORD =
-  /\b(?:warn(?:ing|ings)?|deprecated|retry(?:ing)?|retries|throttl(?:ed|ing)|degraded)\b/gi;
+/** Error keywords (group 1) and warning keywords in one scan: an unnegated error hit anywhere wins. */
+const KEYWORDS =
+  /\b(?:(errors?|exceptions?|fatal|panic(?:ked|s)?|fail(?:s|ed|ure|ures|ing)?|refused|timed? ?out|timeouts?|oomkill(?:ed)?|crashloopbackoff|segfault|segmentation fault|deadline exceeded|core dumped|unreachable|aborted|abort)|warn(?:ing|ings)?|deprecated|retry(?:ing)?|retries|throttl(?:ed|ing)|degraded)\b/gi;
 /** Negating words right before a keyword: "0 errors", "no failures", "without error", "never failed". */
 const NEGATION_BEFORE = /(?:^|[\s(,;])(?:0|no|zero|without|never|not|none|non)[\s-]*$/i;
 /** A keyword used as a key with an empty, zero or nil value: `error=nil`, `errors: 0`, `failed=false`. */
@@ -229,18 +229,92 @@ const NEGATED_VALUE =
   /^(?:_?(?:count|total|num|rate))?"?\s?[=:]\s?"?(?:0(?:\.0+)?%?|nil|<nil>|null|none|false|ok|""|\[\]|\{\}|-)?(?:["',;)}\]]|\s|$)/i;
 /** Keywords that are settings, not events, when followed by `=value`: `timeout=30s`. */
 const SETTING_VALUE = /^"?\s?[=:]\s?"?\d/;
+const FREE_SUFFIX = /^-free\b/i;
+const TIMESTAMP =
+  /^\[?(?:\d{4}[-/]\d{2}[-/]\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?|[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}(?:\.\d+)? \d{4}|[A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}|\d{10}(?:\.\d+|\d{3})?)\]?\s*/;
+const WHITESPACE = /\s/;
 
 function skipTimestamp(line: string): number {
   // Common header timestamps: ISO 8601 / RFC 3339, "2024/01/02 15:04:05", syslog "Jan  2 15:04:05",
   // Apache "[Sun Dec 04 04:47:44 2005]", and epoch seconds or milliseconds. Returns the index after it.
-  const m =
-    /^\[?(?:\d{4}[-/]\d{2}[-/]\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?|[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}(?:\.\d+)? \d{4}|[A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}|\d{10}(?:\.\d+|\d{3})?)\]?\s*/.exec(
-      line,
-    );
+  const m = TIMESTAMP.exec(line);
   return m ? m[0].length : 0;
 }
 
-function headerLevel(line: string): Severity | undefined {
+/** `\s` (any Unicode space) for one character code. */
+function isRegexSpace(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13) || (c > 127 && WHITESPACE.test(String.fromCharCode(c)));
+}
+
+/** Whether a key found at `at` may start there: at the start, or after whitespace or one of `seps`. */
+function keyBoundary(line: string, at: number, seps: string): boolean {
+  if (at === 0) return true;
+  const c = line.charCodeAt(at - 1);
+  return isRegexSpace(c) || seps.includes(line[at - 1]!);
+}
+
+/** Level words of header tokens: upper case (optionally bracketed), any case bracketed, any case with `:`. */
+const UPPER_TOKENS = new Set(
+  'FATAL PANIC EMERG EMERGENCY ALERT CRIT CRITICAL ERROR ERR SEVERE WARN WARNING INFO NOTICE DEBUG TRACE VERBOSE'.split(
+    ' ',
+  ),
+);
+const BRACKETED_TOKENS = new Set([...UPPER_TOKENS].map((w) => w.toLowerCase()));
+const COLON_TOKENS = new Set('fatal panic error err warn warning info notice debug trace'.split(' '));
+
+/** First and last letters (either case) of the level words: most tokens fail this without a slice. */
+const FIRST_LETTER = new Uint8Array(128);
+const LAST_LETTER = new Uint8Array(128);
+for (const w of UPPER_TOKENS) {
+  for (const [table, c] of [
+    [FIRST_LETTER, w.charCodeAt(0)],
+    [LAST_LETTER, w.charCodeAt(w.length - 1)],
+  ] as const) {
+    table[c] = 1;
+    table[c | 0x20] = 1;
+  }
+}
+
+function isOpenBracket(c: number): boolean {
+  return c === 91 || c === 40 || c === 60 || c === 123; // [ ( < {
+}
+
+function isCloseBracket(c: number): boolean {
+  return c === 93 || c === 41 || c === 62 || c === 125; // ] ) > }
+}
+
+/**
+ * The level of a header token `line[i, j)`: `ERROR`, `[ERROR]`, `[error]`, `<warning>`, `WARN:`,
+ * `error:` (a bare lower-case word needs the colon, a mixed-case one brackets or the colon).
+ */
+function tokenLevel(line: string, i: number, j: number): Level | undefined {
+  let s = i;
+  let e = j;
+  const opener = isOpenBracket(line.charCodeAt(s));
+  if (opener) s++;
+  let colon = false;
+  if (e > s && line.charCodeAt(e - 1) === 58) {
+    colon = true;
+    e--;
+  }
+  let closer = false;
+  if (e > s && isCloseBracket(line.charCodeAt(e - 1))) {
+    closer = true;
+    e--;
+  }
+  if (e - s < 3 || e - s > 9) return undefined;
+  const first = line.charCodeAt(s);
+  const last = line.charCodeAt(e - 1);
+  if (first >= 128 || last >= 128 || FIRST_LETTER[first] === 0 || LAST_LETTER[last] === 0) return undefined;
+  const word = line.slice(s, e);
+  if (UPPER_TOKENS.has(word)) return levelFromWord(word);
+  const lower = word.toLowerCase();
+  if (opener && closer ? BRACKETED_TOKENS.has(lower) : !opener && !closer && colon && COLON_TOKENS.has(lower))
+    return levelFromWord(lower);
+  return undefined;
+}
+
+function headerLevel(line: string, start: number): Severity | undefined {
   let m = SYSLOG_PRI.exec(line);
   if (m) {
     const pri = Number(m[1]);
@@ -254,20 +328,24 @@ function headerLevel(line: string): Severity | undefined {
   if (m) return sev(levelFromWord(m[1]!)!, 'token');
   // A level token among the first few tokens after the timestamp: "2024-.. ERROR [main] ...",
   // "[error] ...", "host app[12]: <warning> ...".
-  const start = skipTimestamp(line);
   let i = start;
   const n = line.length;
+  // Tokens end at a space or a tab; without tabs in the line, the native indexOf finds the spaces.
+  const tabs = line.indexOf('\t', start) !== -1;
   for (let t = 0; t < 4 && i < n; t++) {
     while (i < n && line.charCodeAt(i) === 32) i++;
-    let j = i;
-    while (j < n && line.charCodeAt(j) !== 32 && line.charCodeAt(j) !== 9) j++;
+    let j: number;
+    if (tabs) {
+      j = i;
+      while (j < n && line.charCodeAt(j) !== 32 && line.charCodeAt(j) !== 9) j++;
+    } else {
+      j = line.indexOf(' ', i);
+      if (j === -1) j = n;
+    }
     if (j === i) break;
-    const tok = line.slice(i, j);
-    if (tok.length <= 14) {
-      const up = LEVEL_TOKEN.exec(tok);
-      if (up) return sev(levelFromWord(up[1]!)!, 'token');
-      const any = LEVEL_TOKEN_ANYCASE.exec(tok);
-      if (any) return sev(levelFromWord((any[1] ?? any[2])!)!, 'token');
+    if (j - i <= 14) {
+      const level = tokenLevel(line, i, j);
+      if (level) return sev(level, 'token');
     }
     i = j;
   }
@@ -275,36 +353,71 @@ function headerLevel(line: string): Severity | undefined {
 }
 
 function httpLevel(line: string): Severity | undefined {
-  const m = HTTP_REQUEST_STATUS.exec(line) ?? HTTP_KV_STATUS.exec(line);
-  if (!m) return undefined;
-  const code = Number(m[1]);
-  if (code < 100 || code > 599) return undefined;
+  let code: number | undefined;
+  // The request form needs a quote: skip the regex on the many lines without one.
+  const req = line.indexOf('"') === -1 ? null : HTTP_REQUEST_STATUS.exec(line);
+  if (req) code = Number(req[1]);
+  else {
+    HTTP_KV_KEY.lastIndex = 0;
+    for (let m = HTTP_KV_KEY.exec(line); m !== null; m = HTTP_KV_KEY.exec(line)) {
+      const at = m.index;
+      // `(?:^|[\s,{])"?key`: a boundary right before the key, or before a quote right before it.
+      if (
+        keyBoundary(line, at, ',{') ||
+        (line.charCodeAt(at - 1) === 34 && keyBoundary(line, at - 1, ',{'))
+      ) {
+        code = Number(m[1]);
+        break;
+      }
+      HTTP_KV_KEY.lastIndex = at + 1;
+    }
+  }
+  if (code === undefined || code < 100 || code > 599) return undefined;
   if (code >= 500) return sev('error', 'http');
   if (code >= 400) return sev('warn', 'http');
   return sev('info', 'http');
 }
 
-/** Scans keyword hits, skipping negated ones. Returns 'hit', 'negated' (only negated hits) or 'none'. */
-function keywordScan(line: string, re: RegExp, negatable: boolean): 'hit' | 'negated' | 'none' {
-  re.lastIndex = 0;
+function negatedAt(line: string, at: number, end: number): boolean {
+  const before = line.slice(Math.max(0, at - 12), at);
+  const after = line.slice(end, end + 16);
+  // "failover", "errorless" are excluded by \b; "error-free" here.
+  return (
+    NEGATION_BEFORE.test(before) ||
+    NEGATED_VALUE.test(after) ||
+    SETTING_VALUE.test(after) ||
+    FREE_SUFFIX.test(after)
+  );
+}
+
+/** The keyword fallback: an unnegated error keyword, else a warning keyword, else negated or none. */
+function keywordLevel(line: string): Severity {
+  KEYWORDS.lastIndex = 0;
+  let warn = false;
   let negated = false;
-  for (let m = re.exec(line); m !== null; m = re.exec(line)) {
-    if (negatable) {
-      const before = line.slice(Math.max(0, m.index - 12), m.index);
-      const after = line.slice(m.index + m[0].length, m.index + m[0].length + 16);
-      if (NEGATION_BEFORE.test(before) || NEGATED_VALUE.test(after) || SETTING_VALUE.test(after)) {
-        negated = true;
-        continue;
-      }
-      // "failover", "errorless" are excluded by \b; "error-free" here.
-      if (/^-free\b/i.test(after)) {
-        negated = true;
-        continue;
-      }
+  for (let m = KEYWORDS.exec(line); m !== null; m = KEYWORDS.exec(line)) {
+    if (m[1] === undefined) {
+      warn = true;
+      continue;
     }
-    return 'hit';
+    if (negatedAt(line, m.index, m.index + m[0].length)) {
+      negated = true;
+      continue;
+    }
+    return sev('error', 'keyword');
   }
-  return negated ? 'negated' : 'none';
+  if (warn) return sev('warn', 'keyword');
+  return negated ? sev('unknown', 'negated') : sev('unknown', 'none');
+}
+
+function logfmtLevel(line: string): Level | undefined {
+  LOGFMT_KEY.lastIndex = 0;
+  for (let m = LOGFMT_KEY.exec(line); m !== null; m = LOGFMT_KEY.exec(line)) {
+    // `(?:^|[\s,;])key`: only the first key with a boundary counts (as the anchored regex did).
+    if (keyBoundary(line, m.index, ',;')) return levelFromWord(m[1]!, true);
+    LOGFMT_KEY.lastIndex = m.index + 1;
+  }
+  return undefined;
 }
 
 const REASONS: readonly SeverityReason[] = [
@@ -321,15 +434,39 @@ const REASONS: readonly SeverityReason[] = [
   'none',
 ];
 
-/** Interned results: classification returns shared frozen objects instead of allocating per line. */
-const TABLE = Object.fromEntries(
-  LEVELS.map((level) => [
-    level,
-    Object.fromEntries(REASONS.map((reason) => [reason, Object.freeze({ level, reason })])),
-  ]),
-) as Record<Level, Record<SeverityReason, Severity>>;
+/** Every reason, in a fixed order: `reasonIndex` of an interned result indexes it. */
+export const SEVERITY_REASONS = REASONS;
 
-function sev(level: Level, reason: SeverityReason): Severity {
+/** A classification result as returned (interned), with the indexes the engine counts by. */
+export interface InternedSeverity extends Severity {
+  /** Index in {@link LEVELS}. */
+  readonly levelIndex: number;
+  /** Index in {@link SEVERITY_REASONS}. */
+  readonly reasonIndex: number;
+}
+
+/**
+ * Interned results: classification returns shared frozen objects instead of allocating per line. The
+ * indexes are non-enumerable, so a result still looks like `{ level, reason }` to callers.
+ */
+const TABLE = Object.fromEntries(
+  LEVELS.map((level, li) => [
+    level,
+    Object.fromEntries(
+      REASONS.map((reason, ri) => [
+        reason,
+        Object.freeze(
+          Object.defineProperties(
+            { level, reason },
+            { levelIndex: { value: li }, reasonIndex: { value: ri } },
+          ),
+        ),
+      ]),
+    ),
+  ]),
+) as Record<Level, Record<SeverityReason, InternedSeverity>>;
+
+function sev(level: Level, reason: SeverityReason): InternedSeverity {
   return TABLE[level][reason];
 }
 
@@ -338,25 +475,19 @@ function sev(level: Level, reason: SeverityReason): Severity {
  * first; {@link classifyLine} does both).
  */
 export function classifyText(line: string): Severity {
-  const logfmt = LOGFMT_LEVEL.exec(line);
-  if (logfmt) {
-    const l = levelFromWord(logfmt[1]!, true);
-    if (l) return sev(l, 'field');
-  }
-  const body = line.slice(skipTimestamp(line));
-  if (PANIC_START.test(body)) return sev('fatal', 'trace-start');
-  const header = headerLevel(line);
+  const logfmt = logfmtLevel(line);
+  if (logfmt) return sev(logfmt, 'field');
+  const start = skipTimestamp(line);
+  PANIC_START.lastIndex = start;
+  if (PANIC_START.test(line)) return sev('fatal', 'trace-start');
+  const header = headerLevel(line, start);
   if (header) return header;
   const http = httpLevel(line);
   if (http) return http;
-  if (TRACE_START.test(body)) return sev('error', 'trace-start');
+  TRACE_START.lastIndex = start;
+  if (TRACE_START.test(line)) return sev('error', 'trace-start');
   if (STACK_FRAME.test(line)) return sev('unknown', 'stack-frame');
-  const err = keywordScan(line, ERROR_KEYWORD, true);
-  if (err === 'hit') return sev('error', 'keyword');
-  const warn = keywordScan(line, WARN_KEYWORD, false);
-  if (warn === 'hit') return sev('warn', 'keyword');
-  if (err === 'negated') return sev('unknown', 'negated');
-  return sev('unknown', 'none');
+  return keywordLevel(line);
 }
 
 /**
