@@ -138,3 +138,17 @@ export function releaseLock(file: string): void {
     // Already gone (the directory was removed): nothing to release.
   }
 }
+
+/**
+ * Removes the directory's lock if this process holds it (after the writer thread failed, so the directory
+ * can be reopened — and recovered — without restarting the process).
+ */
+export function releaseOwnLock(dir: string): void {
+  const file = path.join(dir, LOCK_FILE);
+  try {
+    const [pid, host] = fs.readFileSync(file, 'utf8').split(' ');
+    if (Number(pid) === process.pid && host === hostname()) fs.unlinkSync(file);
+  } catch {
+    // No lock, or not readable: nothing of ours to release.
+  }
+}

@@ -81,6 +81,7 @@ export class WriterCore {
   readonly #cfg: CoreConfig;
   readonly #hooks: CoreHooks;
   readonly #encoder = new EntryEncoder();
+  readonly #labelSets = new Map<string, Record<string, string>>();
   readonly #compressor: FrameCompressor;
   readonly #staging = Buffer.allocUnsafe(STAGING_BYTES);
   #stagingLen = 0;
@@ -134,22 +135,38 @@ export class WriterCore {
 
   /** Encodes and buffers a batch; frames are written as they fill. `batchId` is acked once written. */
   append(batchId: number, batch: EntryBatch, nowMs: number): void {
-    const { msgs, ts, sets, labelSets, meta } = batch;
-    for (let i = 0; i < batch.n; i++) this.#line(ts[i]!, labelSets[sets[i]!]!, msgs[i]!, meta?.[i], nowMs);
+    const { msgs, ts, sets, meta } = batch;
+    const labels = batch.labelSets.map((json) => this.#labelSet(json));
+    for (let i = 0; i < batch.n; i++) {
+      const s = sets[i]!;
+      this.#line(ts[i]!, batch.labelSets[s]!, labels[s]!, msgs[i]!, meta?.[i], nowMs);
+    }
     this.#lastQueuedBatch = batchId;
     if (this.#frame.lines === 0) this.#ackedBatch = batchId; // nothing buffered (all rotated out or empty)
   }
 
+  /** The label set of a canonical labels JSON, one shared object per distinct set (counted per object). */
+  #labelSet(json: string): Record<string, string> {
+    let set = this.#labelSets.get(json);
+    if (set === undefined) {
+      set = JSON.parse(json) as Record<string, string>; // produced by encodeLabels: a string map
+      if (this.#labelSets.size >= 8192) this.#labelSets.clear();
+      this.#labelSets.set(json, set);
+    }
+    return set;
+  }
+
   #line(
     rawTs: bigint,
+    labelsJson: string,
     labels: Record<string, string>,
     msg: string,
-    meta: Record<string, string> | undefined,
+    metaJson: string | undefined,
     nowMs: number,
   ): void {
     // The format has no room for pre-1970 or post-9999 times; keep the line, clamp its time.
     const ts = rawTs < 0n ? 0n : rawTs > MAX_TIMESTAMP_NS ? MAX_TIMESTAMP_NS : rawTs;
-    const text = this.#encoder.encodeParts(ts, labels, msg, meta);
+    const text = this.#encoder.encodeJsonParts(ts, labelsJson, msg, metaJson);
     // UTF-8 needs at most 3 bytes per UTF-16 unit; make room before writing so Buffer.write never truncates.
     if (this.#stagingLen + text.length * 3 > STAGING_BYTES) this.#drainStaging();
     let big: Buffer | undefined;

@@ -104,6 +104,17 @@ describe.each([
     expect(() => w.append([{ ts: 1n, labels: null, msg: 'x' } as unknown as CaptureEntry])).toThrow(
       InvalidEntryError,
     );
+    expect(() => w.append([{ ts: 1n, labels: {}, msg: 'x', meta: 'no' } as unknown as CaptureEntry])).toThrow(
+      InvalidEntryError,
+    );
+    // Values that are not strings are stringified, never a crash in the hand-off to the writer thread.
+    expect(
+      w.append([
+        { ts: 1n, labels: { f: (() => 1) as unknown as string, n: 5 as unknown as string }, msg: 'x' },
+      ]),
+    ).toBe(true);
+    await w.flush();
+    expect(w.stats().writtenLines).toBe(1);
     expect(w.append([])).toBe(true);
     await w.close();
     expect(() => w.append(corpusEntries(1))).toThrow(WriterClosedError);

@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { BatchBuilder } from './batch.js';
 import { CoreHost, type FromCore, reviveError, type ToCore } from './core-host.js';
-import { type CaptureEntry, encodeLabels } from './entry-codec.js';
+import { releaseOwnLock } from './disk.js';
+import { type CaptureEntry, EntryEncoder, encodeLabels } from './entry-codec.js';
 import { InvalidEntryError, WriterClosedError, WriterFailedError } from './errors.js';
 import { type CoreConfig, resolveOptions, type WriterEvent, type WriterOptions } from './writer-config.js';
 import type { CoreStats } from './writer-core.js';
@@ -115,7 +116,8 @@ export class CaptureWriter {
   #rejected = { lines: 0, batches: 0 };
   #failure: Error | undefined;
   #closing: Promise<void> | undefined;
-  readonly #labelBytes = new WeakMap<object, number>();
+  // Label sets are shared by the entries of a stream: their JSON is computed once per labels object.
+  readonly #encoder = new EntryEncoder();
 
   private constructor(cfg: CoreConfig, opts: WriterOptions) {
     this.#cfg = cfg;
@@ -191,8 +193,8 @@ export class CaptureWriter {
   /**
    * Queues entries for writing; never blocks. Returns false, keeping none of them, when the writer failed or
    * when they would push the pending (accepted, unwritten) bytes past `maxPendingBytes`: the caller applies
-   * its drop policy. The entries are copied (labels objects until the end of the current event-loop turn).
-   * Throws WriterClosedError after `close()` and
+   * its drop policy. The entries are copied; a labels object's JSON is cached by identity, so do not mutate
+   * a labels object once passed (give a changed set a new object). Throws WriterClosedError after `close()` and
    * InvalidEntryError for an entry that is not a CaptureEntry.
    */
   append(entries: readonly CaptureEntry[]): boolean {
@@ -204,7 +206,7 @@ export class CaptureWriter {
     for (const e of entries) bytes += this.#estimate(e);
     if (pending + bytes > this.#cfg.maxPendingBytes) return this.#reject(entries.length);
     if (this.#queue.n === 0) this.#queueSinceMs = this.#now();
-    for (const e of entries) this.#queue.add(e);
+    for (const e of entries) this.#queue.add(e, this.#encoder.labelsJson(e.labels));
     this.#queueBytes += bytes;
     this.#accepted.lines += entries.length;
     this.#accepted.bytes += bytes;
@@ -229,13 +231,11 @@ export class CaptureWriter {
     if (typeof e.msg !== 'string') throw new InvalidEntryError(`msg is ${typeof e.msg}, not string`);
     const labels = e.labels;
     if (typeof labels !== 'object' || labels === null) throw new InvalidEntryError('labels is not an object');
-    let lb = this.#labelBytes.get(labels);
-    if (lb === undefined) {
-      lb = encodeLabels(labels).length;
-      this.#labelBytes.set(labels, lb);
+    let n = LINE_OVERHEAD + this.#encoder.labelsJson(labels).length + e.msg.length;
+    if (e.meta !== undefined) {
+      if (typeof e.meta !== 'object' || e.meta === null) throw new InvalidEntryError('meta is not an object');
+      n += encodeLabels(e.meta).length + 8;
     }
-    let n = LINE_OVERHEAD + lb + e.msg.length;
-    if (e.meta !== undefined) n += encodeLabels(e.meta).length + 8;
     return n;
   }
 
@@ -295,7 +295,10 @@ export class CaptureWriter {
       err instanceof WriterFailedError ? err : new WriterFailedError(err.message, { cause: err });
     for (const req of this.#requests.values()) req.reject(this.#failure);
     this.#requests.clear();
-    void this.#channel.terminate();
+    // What was written stays; free the directory so it can be reopened (and recovered) right away.
+    void this.#channel.terminate().then(() => {
+      if (this.#cfg.lock) releaseOwnLock(this.#cfg.dir);
+    });
   }
 
   #request(kind: 'flush' | 'close'): Promise<CoreStats> {
