@@ -4,17 +4,13 @@
  * schemas are documented in docs/capture-tools.md.
  */
 
-import {
-  type Capture,
-  type CaptureEntry,
-  EntryEncoder,
-  formatTimestamp,
-  type ReadWarning,
-} from '@logtap/capture';
+import { type Capture, type CaptureEntry, EntryEncoder, type ReadWarning } from '@logtap/capture';
 import { type RecordBatch, Table, tableToIPC } from 'apache-arrow';
 import { EXPORT_SCHEMA, entriesToRecordBatch } from './arrow.js';
 import type { ToolFilter } from './filter.js';
+import { inlineParquetEncoder, type ParquetSettings, workerParquetEncoder } from './parquet-writer.js';
 import { scanEntries, scanRaw } from './scan.js';
+import { TimestampText } from './time-format.js';
 
 export const EXPORT_FORMATS = ['parquet', 'csv', 'jsonl', 'arrow'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -35,6 +31,8 @@ export interface ExportOptions {
   rowGroupRows?: number | undefined;
   /** Rows per Arrow record batch (and per Parquet write). Default 65536. */
   batchRows?: number | undefined;
+  /** Encode Parquet in a worker thread, overlapping the scan (default true). */
+  parquetWorker?: boolean | undefined;
   /** Extra key/value metadata stored in the Parquet footer / Arrow schema. */
   metadata?: Record<string, string> | undefined;
 }
@@ -97,7 +95,10 @@ export async function exportCapture(
         progress,
       );
       if (opts.format === 'arrow') await writeArrowStream(batches, sink, opts.metadata);
-      else await writeParquet(batches, sink, opts.rowGroupRows ?? DEFAULT_ROW_GROUP, opts.metadata);
+      else {
+        const settings = { rowGroupRows: opts.rowGroupRows ?? DEFAULT_ROW_GROUP, metadata: opts.metadata };
+        await writeParquet(batches, sink, settings, opts.parquetWorker !== false);
+      }
       break;
     }
   }
@@ -139,6 +140,7 @@ export function csvField(s: string): string {
 
 const labelCsv = new WeakMap<object, string>();
 const encoder = new EntryEncoder();
+const tsText = new TimestampText();
 
 /** The labels column: the label set as a JSON object with sorted keys (cached per shared labels object). */
 function labelsField(labels: Readonly<Record<string, string>>): string {
@@ -158,7 +160,7 @@ export function csvRows(entries: readonly CaptureEntry[]): string {
   let out = '';
   for (const e of entries) {
     const meta = e.meta === undefined ? '{}' : csvField(encoder.labelsJson(e.meta));
-    out += `${formatTimestamp(e.ts)},${labelsField(e.labels)},${csvField(e.msg)},${meta}\r\n`;
+    out += `${tsText.format(e.ts)},${labelsField(e.labels)},${csvField(e.msg)},${meta}\r\n`;
   }
   return out;
 }
@@ -207,56 +209,28 @@ async function writeArrowStream(
 
 // --------------------------------------------------------------------------------------------- Parquet
 
-/**
- * Writes Parquet through parquet-wasm's streaming writer (arrow-rs): batches go in as Arrow IPC, row groups
- * come out as they fill, zstd-compressed, dictionary-encoded where it pays (labels), statistics on.
- */
+/** Writes Parquet: each Arrow batch goes to the encoder (parquet-writer.ts) as an IPC stream. */
 async function writeParquet(
   batches: AsyncIterable<RecordBatch>,
   sink: ByteSink,
-  rowGroupRows: number,
-  metadata: Record<string, string> | undefined,
+  settings: ParquetSettings,
+  inWorker: boolean,
 ): Promise<void> {
-  const pw = await import('parquet-wasm');
-  let builder = new pw.WriterPropertiesBuilder()
-    .setCompression(pw.Compression.ZSTD)
-    .setMaxRowGroupSize(rowGroupRows)
-    .setCreatedBy('logtap export');
-  if (metadata !== undefined) builder = builder.setKeyValueMetadata(new Map(Object.entries(metadata)));
-  const props = builder.build();
-  const it = batches[Symbol.asyncIterator]();
-  let sent = false;
-  const toWasm = (b: RecordBatch) => {
-    const t = pw.Table.fromIPCStream(tableToIPC(new Table([b]), 'stream'));
-    const rb = t.recordBatch(0);
-    t.free();
-    if (rb === undefined) throw new Error('parquet-wasm returned no record batch');
-    return rb;
-  };
-  const source = new ReadableStream(
-    {
-      async pull(ctrl) {
-        const r = await it.next();
-        if (r.done) {
-          // parquet-wasm needs one batch to learn the schema: send an empty one when nothing matched.
-          if (!sent) ctrl.enqueue(toWasm(entriesToRecordBatch([])));
-          ctrl.close();
-          return;
-        }
-        sent = true;
-        ctrl.enqueue(toWasm(r.value));
-      },
-      async cancel() {
-        await it.return?.();
-      },
-    },
-    { highWaterMark: 0 },
-  );
-  const out = await pw.transformParquetStream(source, props);
-  const reader = out.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    await sink.write(value as Uint8Array);
+  const out = (chunk: Uint8Array) => sink.write(chunk);
+  const encoder = inWorker
+    ? await workerParquetEncoder(settings, out)
+    : await inlineParquetEncoder(settings, out);
+  try {
+    let sent = false;
+    for await (const b of batches) {
+      await encoder.push(tableToIPC(new Table([b]), 'stream'));
+      sent = true;
+    }
+    // The writer learns the schema from a batch: send an empty one when nothing matched.
+    if (!sent) await encoder.push(tableToIPC(new Table([entriesToRecordBatch([])]), 'stream'));
+    await encoder.finish();
+  } catch (err) {
+    await encoder.destroy();
+    throw err;
   }
 }

@@ -5,16 +5,11 @@
  * decoded, since any may be printed.
  */
 
-import {
-  type Capture,
-  type CaptureEntry,
-  EntryEncoder,
-  formatTimestamp,
-  type ReadWarning,
-} from '@logtap/capture';
+import { type Capture, type CaptureEntry, EntryEncoder, type ReadWarning } from '@logtap/capture';
 import { serviceOf } from '@logtap/tui';
 import type { ToolFilter } from './filter.js';
 import { scanEntries } from './scan.js';
+import { TimestampText } from './time-format.js';
 
 export type GrepFormat = 'text' | 'jsonl';
 
@@ -54,6 +49,7 @@ export function escapeControls(s: string): string {
 /** Text-format line: `2024-01-15T10:32:01.123Z service msg` (time to the millisecond, UTC). */
 export class TextFormatter {
   readonly #service = new WeakMap<object, string>();
+  readonly #ts = new TimestampText();
 
   format(e: CaptureEntry, mark = ' '): string {
     let svc = this.#service.get(e.labels);
@@ -61,7 +57,7 @@ export class TextFormatter {
       svc = escapeControls(serviceOf(e.labels));
       this.#service.set(e.labels, svc);
     }
-    const t = formatTimestamp(e.ts);
+    const t = this.#ts.format(e.ts);
     // mark: ' ' plain, ':' a match and '-' a context line when -C is on (grep's convention).
     const sep = mark === ' ' ? ' ' : `${mark} `;
     return `${t.slice(0, 23)}Z ${svc}${sep}${escapeControls(e.msg)}\n`;
