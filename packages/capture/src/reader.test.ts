@@ -39,7 +39,7 @@ async function collect(
   source: string | Capture,
   filter?: EntryFilter,
   warnings: ReadWarning[] = [],
-  extra: { signal?: AbortSignal; catchUp?: boolean } = {},
+  extra: { signal?: AbortSignal; catchUp?: boolean; strict?: boolean } = {},
 ): Promise<CaptureEntry[]> {
   const out: CaptureEntry[] = [];
   for await (const e of readEntries(source, filter, { ...extra, onWarning: (w) => warnings.push(w) }))
@@ -175,6 +175,11 @@ describe('readEntries', () => {
     expect(got.length).toBeGreaterThan(300);
     same(got.slice(300), more.slice(0, got.length - 300));
     expect(warnings.map((w) => w.kind)).toEqual(['torn']);
+    // Verification tools ask for an error instead.
+    await expect(collect(cap, undefined, [], { strict: true })).rejects.toMatchObject({
+      code: 'CAPTURE_CORRUPT',
+      file: active,
+    });
   });
 
   it('reads a live capture while it is written: everything flushed before the scan, no duplicates', async () => {

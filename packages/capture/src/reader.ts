@@ -10,6 +10,7 @@ import { type FileHandle, open } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Capture, type CaptureFile, openCapture } from './capture.js';
 import { type CaptureEntry, EntryDecoder } from './entry-codec.js';
+import { CaptureCorruptError } from './errors.js';
 import { type CompiledFilter, compileFilter, type EntryFilter } from './filter.js';
 import { DEFAULT_MAX_LINE_BYTES, LineSplitter } from './lines.js';
 import { FrameDecoder } from './zstd.js';
@@ -41,6 +42,11 @@ export interface ReadOptions {
   follow?: boolean | { intervalMs?: number | undefined } | undefined;
   /** Longest line read; longer ones are skipped with a warning. Default 64 MiB. */
   maxLineBytes?: number | undefined;
+  /**
+   * Throw {@link CaptureCorruptError} on damaged data (`torn`, `corrupt`, `invalid_lines`) instead of
+   * skipping it — for verification tools. Files evicted mid-scan (`missing`) are still only reported.
+   */
+  strict?: boolean | undefined;
 }
 
 interface FileProgress {
@@ -293,7 +299,12 @@ export async function* readEntryBatches(
     filter: compileFilter(filter),
     decoder: new EntryDecoder(),
     signal,
-    warn: opts.onWarning ?? (() => {}),
+    warn: (w) => {
+      if (opts.strict && (w.kind === 'torn' || w.kind === 'corrupt' || w.kind === 'invalid_lines')) {
+        throw new CaptureCorruptError(w.file, w.detail);
+      }
+      opts.onWarning?.(w);
+    },
     maxLineBytes: opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
   };
   let follow = opts.follow !== undefined && opts.follow !== false;
