@@ -141,6 +141,14 @@ describe('parquet', () => {
     expect(rows.map((r) => r['msg'])).toEqual(want.map((e) => e.msg));
   });
 
+  it('writes the same file with the encoder inline (no worker thread)', async () => {
+    const cap = await openCapture(ours);
+    const a = await exportTo(cap, 'parquet', { labels: ['app=web'] });
+    const b = await exportTo(cap, 'parquet', { labels: ['app=web'] }, { parquetWorker: false });
+    expect(readFileSync(b.file).equals(readFileSync(a.file))).toBe(true);
+    expect(b.result.lines).toBe(ENTRIES.filter((e) => e.labels['app'] === 'web').length);
+  });
+
   it('writes a valid empty file when nothing matches', async () => {
     const cap = await openCapture(ours);
     const { file, result } = await exportTo(cap, 'parquet', { grep: 'no such text anywhere' });
