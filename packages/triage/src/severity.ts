@@ -200,8 +200,13 @@ function numericLevel(field: string, n: number): Level {
 // `(?:^|[\s,;])` group, so the boundary before a key is checked by hand; the anchored rules run as
 // sticky regexes at the end of the timestamp instead of on a sliced copy of the line; level tokens
 // are checked by table lookup; error and warning keywords share one scan.
-/** A logfmt level key and its value; the character before the key is checked by {@link keyBoundary}. */
-const LOGFMT_KEY = /(?:level|lvl|severity|loglevel|log\.level|levelname)[=:]\s?"?([A-Za-z]+)/gi;
+/**
+ * A logfmt level key and its value (groups 1, 2), or an HTTP status key and its value (group 3), in
+ * one scan; the character before a key is checked by {@link keyBoundary}. No position can start both
+ * kinds of key (their first two letters differ), so the matches of each kind are found in order.
+ */
+const KEYED =
+  /(?:(level|lvl|severity|loglevel|log\.level|levelname)[=:]\s?"?([A-Za-z]+)|(?:status|status_code|http_status|response_code)"?\s?[=:]\s?"?(\d{3})\b)/gi;
 const SYSLOG_PRI = /^<(\d{1,3})>/;
 const KLOG = /^([IWEF])\d{4} \d{2}:\d{2}:\d{2}/;
 const LOGCAT = /^([VDIWEF])\/[^\s:(]+(?:\(\s*\d+\))?:/;
@@ -210,8 +215,6 @@ const LOGCAT_THREADTIME = /^\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}\s+\d+\s+\d+ ([V
 const PY_LEVEL = /^(CRITICAL|ERROR|WARNING|INFO|DEBUG):[\w.]*:/;
 const HTTP_REQUEST_STATUS =
   /"(?:GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS|CONNECT|TRACE|PROPFIND) [^"]*" (\d{3})\b/;
-/** An HTTP status key and its value; the character(s) before the key are checked by hand. */
-const HTTP_KV_KEY = /(?:status|status_code|http_status|response_code)"?\s?[=:]\s?"?(\d{3})\b/gi;
 /** Sticky: tested at the end of the header timestamp. */
 const TRACE_START =
   /(?:Traceback \(most recent call last\)|Exception in thread |Caused by: |Unhandled exception|Uncaught (?:exception|\w*Error)|runtime error: |goroutine \d+ \[|(?:[a-z][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error)(?::|$)|[A-Z]\w*(?:Error|Exception): )/y;
@@ -230,15 +233,16 @@ const NEGATED_VALUE =
 /** Keywords that are settings, not events, when followed by `=value`: `timeout=30s`. */
 const SETTING_VALUE = /^"?\s?[=:]\s?"?\d/;
 const FREE_SUFFIX = /^-free\b/i;
+/** Sticky at 0 (anchored): `test` then `lastIndex` gives the length without a match array. */
 const TIMESTAMP =
-  /^\[?(?:\d{4}[-/]\d{2}[-/]\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?|[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}(?:\.\d+)? \d{4}|[A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}|\d{10}(?:\.\d+|\d{3})?)\]?\s*/;
+  /\[?(?:\d{4}[-/]\d{2}[-/]\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?|[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}(?:\.\d+)? \d{4}|[A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}|\d{10}(?:\.\d+|\d{3})?)\]?\s*/y;
 const WHITESPACE = /\s/;
 
 function skipTimestamp(line: string): number {
   // Common header timestamps: ISO 8601 / RFC 3339, "2024/01/02 15:04:05", syslog "Jan  2 15:04:05",
   // Apache "[Sun Dec 04 04:47:44 2005]", and epoch seconds or milliseconds. Returns the index after it.
-  const m = TIMESTAMP.exec(line);
-  return m ? m[0].length : 0;
+  TIMESTAMP.lastIndex = 0;
+  return TIMESTAMP.test(line) ? TIMESTAMP.lastIndex : 0;
 }
 
 /** `\s` (any Unicode space) for one character code. */
@@ -253,26 +257,33 @@ function keyBoundary(line: string, at: number, seps: string): boolean {
   return isRegexSpace(c) || seps.includes(line[at - 1]!);
 }
 
-/** Level words of header tokens: upper case (optionally bracketed), any case bracketed, any case with `:`. */
-const UPPER_TOKENS = new Set(
-  'FATAL PANIC EMERG EMERGENCY ALERT CRIT CRITICAL ERROR ERR SEVERE WARN WARNING INFO NOTICE DEBUG TRACE VERBOSE'.split(
-    ' ',
-  ),
-);
-const BRACKETED_TOKENS = new Set([...UPPER_TOKENS].map((w) => w.toLowerCase()));
-const COLON_TOKENS = new Set('fatal panic error err warn warning info notice debug trace'.split(' '));
+/**
+ * Level words of header tokens, by their first three letters (lower case). A token is a level when it
+ * is one of them in upper case (optionally bracketed), in any case inside brackets, or, for the
+ * `colon` words, in any case followed by `:` (see {@link tokenLevel}).
+ */
+interface LevelWord {
+  word: string;
+  level: Level;
+  colon: boolean;
+}
+const LEVEL_WORDS_BY_PREFIX = new Map<number, LevelWord[]>();
+for (const word of 'fatal panic emerg emergency alert crit critical error err severe warn warning info notice debug trace verbose'.split(
+  ' ',
+)) {
+  const k = (word.charCodeAt(0) << 16) | (word.charCodeAt(1) << 8) | word.charCodeAt(2);
+  const entry = {
+    word,
+    level: WORD_LEVELS[word]!,
+    colon: 'fatal panic error err warn warning info notice debug trace'.split(' ').includes(word),
+  };
+  const list = LEVEL_WORDS_BY_PREFIX.get(k);
+  if (list) list.push(entry);
+  else LEVEL_WORDS_BY_PREFIX.set(k, [entry]);
+}
 
-/** First and last letters (either case) of the level words: most tokens fail this without a slice. */
-const FIRST_LETTER = new Uint8Array(128);
-const LAST_LETTER = new Uint8Array(128);
-for (const w of UPPER_TOKENS) {
-  for (const [table, c] of [
-    [FIRST_LETTER, w.charCodeAt(0)],
-    [LAST_LETTER, w.charCodeAt(w.length - 1)],
-  ] as const) {
-    table[c] = 1;
-    table[c | 0x20] = 1;
-  }
+function lowerAscii(c: number): number {
+  return c >= 65 && c <= 90 ? c | 0x20 : c;
 }
 
 function isOpenBracket(c: number): boolean {
@@ -302,30 +313,53 @@ function tokenLevel(line: string, i: number, j: number): Level | undefined {
     closer = true;
     e--;
   }
-  if (e - s < 3 || e - s > 9) return undefined;
-  const first = line.charCodeAt(s);
-  const last = line.charCodeAt(e - 1);
-  if (first >= 128 || last >= 128 || FIRST_LETTER[first] === 0 || LAST_LETTER[last] === 0) return undefined;
-  const word = line.slice(s, e);
-  if (UPPER_TOKENS.has(word)) return levelFromWord(word);
-  const lower = word.toLowerCase();
-  if (opener && closer ? BRACKETED_TOKENS.has(lower) : !opener && !closer && colon && COLON_TOKENS.has(lower))
-    return levelFromWord(lower);
+  const len = e - s;
+  if (len < 3 || len > 9) return undefined;
+  // Compared in place (no slice, no lower-cased copy): the words are ASCII without `k`, and no other
+  // character lower-cases to one of their letters.
+  const list = LEVEL_WORDS_BY_PREFIX.get(
+    (lowerAscii(line.charCodeAt(s)) << 16) |
+      (lowerAscii(line.charCodeAt(s + 1)) << 8) |
+      lowerAscii(line.charCodeAt(s + 2)),
+  );
+  if (list === undefined) return undefined;
+  for (const w of list) {
+    if (w.word.length !== len) continue;
+    let upper = true;
+    let x = 0;
+    for (; x < len; x++) {
+      const c = line.charCodeAt(s + x);
+      if (lowerAscii(c) !== w.word.charCodeAt(x)) break;
+      if (c > 90) upper = false;
+    }
+    if (x < len) continue;
+    if (upper || (opener && closer) || (!opener && !closer && colon && w.colon)) return w.level;
+    return undefined;
+  }
   return undefined;
 }
 
 function headerLevel(line: string, start: number): Severity | undefined {
-  let m = SYSLOG_PRI.exec(line);
-  if (m) {
-    const pri = Number(m[1]);
-    if (pri <= 191) return sev(levelFromSyslog(pri % 8), 'syslog');
+  // Each header form is only tried when the line starts with a character it can start with.
+  const c0 = line.charCodeAt(0);
+  let m: RegExpExecArray | null;
+  if (c0 === 60 /* < */) {
+    m = SYSLOG_PRI.exec(line);
+    if (m) {
+      const pri = Number(m[1]);
+      if (pri <= 191) return sev(levelFromSyslog(pri % 8), 'syslog');
+    }
+  } else if (c0 >= 65 /* A */ && c0 <= 90 /* Z */) {
+    m = KLOG.exec(line);
+    if (m) return sev(levelFromWord(m[1]!, true)!, 'klog');
+    m = LOGCAT.exec(line);
+    if (m) return sev(levelFromWord(m[1]!, true)!, 'logcat');
+    m = PY_LEVEL.exec(line);
+    if (m) return sev(levelFromWord(m[1]!)!, 'token');
+  } else if (c0 >= 48 /* 0 */ && c0 <= 57 /* 9 */) {
+    m = LOGCAT_THREADTIME.exec(line);
+    if (m) return sev(levelFromWord(m[1]!, true)!, 'logcat');
   }
-  m = KLOG.exec(line);
-  if (m) return sev(levelFromWord(m[1]!, true)!, 'klog');
-  m = LOGCAT.exec(line) ?? LOGCAT_THREADTIME.exec(line);
-  if (m) return sev(levelFromWord(m[1]!, true)!, 'logcat');
-  m = PY_LEVEL.exec(line);
-  if (m) return sev(levelFromWord(m[1]!)!, 'token');
   // A level token among the first few tokens after the timestamp: "2024-.. ERROR [main] ...",
   // "[error] ...", "host app[12]: <warning> ...".
   let i = start;
@@ -352,26 +386,10 @@ function headerLevel(line: string, start: number): Severity | undefined {
   return undefined;
 }
 
-function httpLevel(line: string): Severity | undefined {
-  let code: number | undefined;
+function httpLevel(line: string, keyedStatus: number | undefined): Severity | undefined {
   // The request form needs a quote: skip the regex on the many lines without one.
   const req = line.indexOf('"') === -1 ? null : HTTP_REQUEST_STATUS.exec(line);
-  if (req) code = Number(req[1]);
-  else {
-    HTTP_KV_KEY.lastIndex = 0;
-    for (let m = HTTP_KV_KEY.exec(line); m !== null; m = HTTP_KV_KEY.exec(line)) {
-      const at = m.index;
-      // `(?:^|[\s,{])"?key`: a boundary right before the key, or before a quote right before it.
-      if (
-        keyBoundary(line, at, ',{') ||
-        (line.charCodeAt(at - 1) === 34 && keyBoundary(line, at - 1, ',{'))
-      ) {
-        code = Number(m[1]);
-        break;
-      }
-      HTTP_KV_KEY.lastIndex = at + 1;
-    }
-  }
+  const code = req ? Number(req[1]) : keyedStatus;
   if (code === undefined || code < 100 || code > 599) return undefined;
   if (code >= 500) return sev('error', 'http');
   if (code >= 400) return sev('warn', 'http');
@@ -410,14 +428,37 @@ function keywordLevel(line: string): Severity {
   return negated ? sev('unknown', 'negated') : sev('unknown', 'none');
 }
 
-function logfmtLevel(line: string): Level | undefined {
-  LOGFMT_KEY.lastIndex = 0;
-  for (let m = LOGFMT_KEY.exec(line); m !== null; m = LOGFMT_KEY.exec(line)) {
-    // `(?:^|[\s,;])key`: only the first key with a boundary counts (as the anchored regex did).
-    if (keyBoundary(line, m.index, ',;')) return levelFromWord(m[1]!, true);
-    LOGFMT_KEY.lastIndex = m.index + 1;
+/** Results of {@link scanKeyed} (module state: the hot path allocates no result object). */
+let keyedLevelWord: string | undefined;
+let keyedStatus: number | undefined;
+
+/**
+ * Finds the first logfmt level (`level=warn`, after the start, whitespace, `,` or `;`) and the first
+ * HTTP status (`status=503`, `"status":503`, after the start, whitespace, `,` or `{`) of a line.
+ */
+function scanKeyed(line: string): void {
+  keyedLevelWord = undefined;
+  keyedStatus = undefined;
+  let needLevel = true;
+  let needStatus = true;
+  KEYED.lastIndex = 0;
+  for (let m = KEYED.exec(line); m !== null; m = KEYED.exec(line)) {
+    const at = m.index;
+    if (m[1] !== undefined) {
+      if (needLevel && keyBoundary(line, at, ',;')) {
+        keyedLevelWord = m[2];
+        needLevel = false;
+      }
+    } else if (
+      needStatus &&
+      (keyBoundary(line, at, ',{') || (line.charCodeAt(at - 1) === 34 && keyBoundary(line, at - 1, ',{')))
+    ) {
+      keyedStatus = Number(m[3]);
+      needStatus = false;
+    }
+    if (!needLevel && !needStatus) break;
+    KEYED.lastIndex = at + 1; // the next key may start inside this match
   }
-  return undefined;
 }
 
 const REASONS: readonly SeverityReason[] = [
@@ -475,18 +516,23 @@ function sev(level: Level, reason: SeverityReason): InternedSeverity {
  * first; {@link classifyLine} does both).
  */
 export function classifyText(line: string): Severity {
-  const logfmt = logfmtLevel(line);
-  if (logfmt) return sev(logfmt, 'field');
+  scanKeyed(line);
+  if (keyedLevelWord !== undefined) {
+    const logfmt = levelFromWord(keyedLevelWord, true);
+    if (logfmt) return sev(logfmt, 'field');
+  }
+  const status = keyedStatus;
   const start = skipTimestamp(line);
   PANIC_START.lastIndex = start;
   if (PANIC_START.test(line)) return sev('fatal', 'trace-start');
   const header = headerLevel(line, start);
   if (header) return header;
-  const http = httpLevel(line);
+  const http = httpLevel(line, status);
   if (http) return http;
   TRACE_START.lastIndex = start;
   if (TRACE_START.test(line)) return sev('error', 'trace-start');
-  if (STACK_FRAME.test(line)) return sev('unknown', 'stack-frame');
+  const c0 = line.charCodeAt(0);
+  if ((c0 === 46 /* . */ || isRegexSpace(c0)) && STACK_FRAME.test(line)) return sev('unknown', 'stack-frame');
   return keywordLevel(line);
 }
 
