@@ -116,7 +116,7 @@ export class ContainerTailer {
         continue;
       }
       if (this.#instance !== undefined && v.instance !== this.#instance) {
-        if (!this.#instanceDone) await this.#finishPrevious(v);
+        if (!this.#instanceDone) await this.#finishPrevious();
         this.#instance = v.instance;
         this.#instanceDone = false;
       }
@@ -131,15 +131,16 @@ export class ContainerTailer {
       if (!r.ok) {
         failures++;
         o.metrics.streamErrors.inc(1, o.container);
-        const waiting = r.error instanceof KubeApiError && r.error.status === 400;
         if (failures === 1 || failures % 20 === 0)
           o.logger.warn('log stream failed; reconnecting', {
             container: o.container,
             failures,
             error: (r.error as Error)?.message ?? String(r.error),
           });
-        // A 400 means the container is not readable yet (still creating): look at the pod again first.
-        if (waiting) await o.refresh();
+        // Look at the pod again before reconnecting: the container may have restarted meanwhile, and a
+        // stream opened now would be the new run's (the end of this run is then read with previous=true).
+        const fresh = await o.refresh();
+        if (fresh !== undefined) this.update(fresh);
         await this.#delay(this.#backoff(failures));
         o.metrics.reconnects.inc(1, o.container);
         continue;
@@ -163,15 +164,26 @@ export class ContainerTailer {
     }
   }
 
-  /** The container restarted before the previous run's log was read to its end: read the rest of it. */
-  async #finishPrevious(v: ContainerView): Promise<void> {
+  /**
+   * The container restarted before the previous run's log was read to its end: read the rest of it with
+   * `previous=true`, retrying while the API refuses, for as long as that run is still the previous one.
+   */
+  async #finishPrevious(): Promise<void> {
     const o = this.#o;
-    if (v.previousInstance === this.#instance) {
-      for (let attempt = 1; attempt <= 3 && !this.#abort.signal.aborted; attempt++) {
-        const r = await this.#read(false, true);
-        if (r.ok) return;
-        await this.#delay(this.#backoff(attempt));
-      }
+    for (let failures = 0; !this.#abort.signal.aborted; ) {
+      if (this.#view.previousInstance !== this.#instance) break; // restarted again: that run's log is gone
+      const r = await this.#read(false, true);
+      if (r.ok) return;
+      if (r.error instanceof KubeApiError && r.error.status === 400) break; // the kubelet no longer has it
+      failures++;
+      o.metrics.streamErrors.inc(1, o.container);
+      if (failures === 1 || failures % 20 === 0)
+        o.logger.warn('reading the end of the previous run failed; retrying', {
+          container: o.container,
+          failures,
+          error: (r.error as Error)?.message ?? String(r.error),
+        });
+      await this.#delay(this.#backoff(failures));
     }
     if (this.#abort.signal.aborted) return;
     o.metrics.missedRuns.inc(1, o.container);

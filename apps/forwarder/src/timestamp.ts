@@ -18,7 +18,10 @@ export function parseRfc3339(text: string): bigint | undefined {
   const second = Number(m[6]);
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60)
     return undefined;
-  const ms = Date.UTC(Number(m[1]), month - 1, day, hour, minute, second);
+  const year = Number(m[1]);
+  // Date.UTC would roll Feb 30 over into March; RFC3339 (and Go) reject it.
+  if (day > new Date(Date.UTC(year, month, 0)).getUTCDate()) return undefined;
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second);
   if (Number.isNaN(ms)) return undefined;
   let ns = BigInt(ms) * 1_000_000n + BigInt((m[7] ?? '0').padEnd(9, '0'));
   if (m[9] !== undefined) {

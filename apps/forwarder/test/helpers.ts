@@ -18,13 +18,13 @@ export const FORWARDER = `logtap-forwarder-${SESSION}`;
 export class CaptureReceiver {
   private constructor(
     readonly dir: string,
-    private receiver: Receiver | undefined,
+    private running: Running | undefined,
     private port: number,
   ) {}
 
   static async start(dir: string, port = 0): Promise<CaptureReceiver> {
     const r = await startReceiver(dir, port);
-    return new CaptureReceiver(dir, r, r.address().port);
+    return new CaptureReceiver(dir, r, r.receiver.address().port);
   }
 
   get url(): string {
@@ -32,28 +32,34 @@ export class CaptureReceiver {
   }
 
   get stats() {
-    return this.receiver?.stats();
+    return this.running?.receiver.stats();
   }
 
-  /** Stops it (the capture is closed); `start()` opens the same directory on the same port again. */
+  /** Stops it (the capture is closed); `restart()` opens the same directory on the same port again. */
   async stop(): Promise<void> {
-    await this.receiver?.close({ timeoutMs: 2000 });
-    this.receiver = undefined;
+    await this.running?.receiver.close({ timeoutMs: 2000 });
+    this.running = undefined;
   }
 
   async restart(): Promise<void> {
-    this.receiver ??= await startReceiver(this.dir, this.port);
+    this.running ??= await startReceiver(this.dir, this.port);
   }
 
-  /** Every line of the capture, in file order. */
+  /** Every line of the capture, in file order (after writing out what the receiver accepted). */
   async entries(): Promise<CaptureEntry[]> {
+    await this.running?.writer.flush();
     const out: CaptureEntry[] = [];
     for await (const e of readEntries(this.dir)) out.push(e);
     return out;
   }
 }
 
-async function startReceiver(dir: string, port: number): Promise<Receiver> {
+interface Running {
+  receiver: Receiver;
+  writer: CaptureWriter;
+}
+
+async function startReceiver(dir: string, port: number): Promise<Running> {
   const writer = await CaptureWriter.open(dir, { minFreeBytes: 0, flushInterval: 20, worker: false });
   const sink: Sink = {
     append: (entries) => writer.append(entries),
@@ -72,7 +78,14 @@ async function startReceiver(dir: string, port: number): Promise<Receiver> {
     flush: () => writer.flush(),
     close: () => writer.close(),
   };
-  return Receiver.start({ sink, queueBytes: 64 << 20, host: '127.0.0.1', port, countersIntervalMs: 60_000 });
+  const receiver = await Receiver.start({
+    sink,
+    queueBytes: 64 << 20,
+    host: '127.0.0.1',
+    port,
+    countersIntervalMs: 60_000,
+  });
+  return { receiver, writer };
 }
 
 /** A pod with app containers (and the forwarder container, which must never be read). */
