@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { uncompressSync } from 'snappy';
-import { decodePush, type PushRequestInput } from '../dist/index.js';
+import { decodePush, decodePushColumns, type PushRequestInput } from '../dist/index.js';
 import { PushRequest } from '../src/test-helpers/schemas.js';
 import {
   buildBatch,
@@ -61,6 +61,14 @@ const cases: Case[] = [
     input: { body: otlpJsonBody(batch), path: '/otlp/v1/logs', contentType: 'application/json' },
   },
 ];
+
+// Columns: the same validation and merging without building strings or entry objects (what a receiver
+// uses to count a push it drops, or to serialise lines straight from the wire bytes).
+cases.splice(1, 0, {
+  name: 'loki protobuf+snappy, columns',
+  input: cases[0]!.input,
+  run: () => decodePushColumns(cases[0]!.input)!.lines,
+});
 
 // Baseline: snappy + protobufjs reflection decode of the same body (the generic path we replaced).
 const protoBody = cases[0]!.input.body;

@@ -118,6 +118,11 @@ export class StreamCollector {
     this.rejected.push({ labels, entries, error });
   }
 
+  /** The entries refused so far, or undefined when none were. */
+  rejections(): RejectedEntries[] | undefined {
+    return this.rejected;
+  }
+
   finish(format: PushFormat): DecodedPush {
     const streams: PushStream[] = [];
     let lines = 0;

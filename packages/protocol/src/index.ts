@@ -24,6 +24,13 @@ export {
 } from './errors.js';
 export { formatLabels } from './label-format.js';
 export { MAX_LABELS_BYTES, parseLabels } from './labels.js';
+export {
+  type ColumnarPush,
+  type ColumnarStream,
+  decodePushColumns,
+  type EntryColumns,
+  materializeColumns,
+} from './loki-columns.js';
 export { normalizeLabelName, OTLP_RESOURCE_LABELS } from './otlp-map.js';
 export { encodeOtlpStatus, grpcCodeForHttpStatus } from './otlp-status.js';
 export { formatRejections } from './rejections.js';

@@ -14,14 +14,17 @@ import type { PushEntry } from './types.js';
 const MIN_SECONDS = -62135596800;
 const MAX_SECONDS = 253402300799;
 const NS_PER_S = 1_000_000_000n;
-const UNKNOWN = -1;
+/** `Where` index before the first stream / entry is reached. */
+export const UNKNOWN = -1;
 
-interface Where {
+/** Where the decoder is, for error messages. */
+export interface Where {
   stream: number;
   entry: number;
 }
 
-function describe(w: Where): string {
+/** `PushRequest.streams[2].entries[7]` for error messages. */
+export function describeWhere(w: Where): string {
   if (w.stream < 0) return 'PushRequest';
   if (w.entry < 0) return `PushRequest.streams[${w.stream}]`;
   return `PushRequest.streams[${w.stream}].entries[${w.entry}]`;
@@ -48,7 +51,7 @@ export function decodeLokiProtobuf(buf: Buffer, out: StreamCollector): void {
       }
     }
   } catch (err) {
-    if (err instanceof WireError) throw new BadProtobufError(describe(where), err.offset, err.reason);
+    if (err instanceof WireError) throw new BadProtobufError(describeWhere(where), err.offset, err.reason);
     throw err;
   }
 }
@@ -129,11 +132,7 @@ function decodeStream(r: ProtoReader, end: number, out: StreamCollector, where: 
         continue;
       }
       if (!(seconds >= MIN_SECONDS && seconds <= MAX_SECONDS) || nanos < 0 || nanos > 999_999_999) {
-        throw new InvalidTimestampError(
-          describe(where),
-          `${Number.isNaN(seconds) ? 'out-of-range' : seconds}s ${nanos}ns`,
-          'seconds must be within years 0001..9999 and nanos within 0..999999999 (google.protobuf.Timestamp)',
-        );
+        throw lokiTimestampError(where, seconds, nanos);
       }
       if (seconds !== lastSec) {
         lastSec = seconds;
@@ -155,6 +154,65 @@ function decodeStream(r: ProtoReader, end: number, out: StreamCollector, where: 
   resolveStream(buf, labelsStart, labelsEnd, entries, lineBytes, missingTs, out, where);
 }
 
+/** The error for a google.protobuf.Timestamp out of range. */
+export function lokiTimestampError(where: Where, seconds: number, nanos: number): InvalidTimestampError {
+  return new InvalidTimestampError(
+    describeWhere(where),
+    `${Number.isNaN(seconds) ? 'out-of-range' : seconds}s ${nanos}ns`,
+    'seconds must be within years 0001..9999 and nanos within 0..999999999 (google.protobuf.Timestamp)',
+  );
+}
+
+/**
+ * The stream's label string (`''` when absent), checked: at most MAX_LABELS_BYTES and valid UTF-8.
+ * @throws {LabelsTooLargeError} @throws {LabelParseError}
+ */
+export function resolveLabelString(
+  buf: Buffer,
+  labelsStart: number,
+  labelsEnd: number,
+  where: Where,
+): string {
+  if (labelsStart < 0) return '';
+  if (labelsEnd - labelsStart > MAX_LABELS_BYTES) {
+    throw new LabelsTooLargeError(labelsEnd - labelsStart, MAX_LABELS_BYTES);
+  }
+  const s = utf8Strict(buf, labelsStart, labelsEnd);
+  if (s === undefined) {
+    // Point at the first replacement character of a lenient decode: where the bad bytes are.
+    const lenient = utf8Slice(buf, labelsStart, labelsEnd);
+    const at = Math.max(lenient.indexOf('\ufffd'), 0);
+    const lineStart = lenient.lastIndexOf('\n', at - 1) + 1;
+    const line = (lenient.slice(0, at).match(/\n/g)?.length ?? 0) + 1;
+    throw new LabelParseError(
+      lenient,
+      at,
+      line,
+      at - lineStart + 1,
+      `invalid UTF-8 rune in the label string of ${describeWhere(where)}`,
+    );
+  }
+  return s;
+}
+
+/** Records `count` entries of a stream refused for lacking a timestamp (the rest of the push is kept). */
+export function rejectMissingTimestamps(
+  out: StreamCollector,
+  raw: string,
+  count: number,
+  where: Where,
+): void {
+  out.reject(
+    raw,
+    count,
+    new InvalidTimestampError(
+      describeWhere(where),
+      '',
+      'entry has no timestamp (Loki stores it as year 0001 and rejects it)',
+    ),
+  );
+}
+
 function resolveStream(
   buf: Buffer,
   labelsStart: number,
@@ -165,44 +223,13 @@ function resolveStream(
   out: StreamCollector,
   where: Where,
 ): void {
-  let raw = '';
-  if (labelsStart >= 0) {
-    if (labelsEnd - labelsStart > MAX_LABELS_BYTES) {
-      throw new LabelsTooLargeError(labelsEnd - labelsStart, MAX_LABELS_BYTES);
-    }
-    const s = utf8Strict(buf, labelsStart, labelsEnd);
-    if (s === undefined) {
-      // Point at the first replacement character of a lenient decode: where the bad bytes are.
-      const lenient = utf8Slice(buf, labelsStart, labelsEnd);
-      const at = Math.max(lenient.indexOf('\ufffd'), 0);
-      const lineStart = lenient.lastIndexOf('\n', at - 1) + 1;
-      const line = (lenient.slice(0, at).match(/\n/g)?.length ?? 0) + 1;
-      throw new LabelParseError(
-        lenient,
-        at,
-        line,
-        at - lineStart + 1,
-        `invalid UTF-8 rune in the label string of ${describe(where)}`,
-      );
-    }
-    raw = s;
-  }
+  const raw = resolveLabelString(buf, labelsStart, labelsEnd, where);
   const stream = out.streamForRaw(raw);
   if (!('entries' in stream)) {
     out.reject(raw, entries.length + missingTs, stream);
     return;
   }
-  if (missingTs > 0) {
-    out.reject(
-      raw,
-      missingTs,
-      new InvalidTimestampError(
-        describe(where),
-        '',
-        'entry has no timestamp (Loki stores it as year 0001 and rejects it)',
-      ),
-    );
-  }
+  if (missingTs > 0) rejectMissingTimestamps(out, raw, missingTs, where);
   out.lineBytes += lineBytes;
   if (entries.length > 0) out.append(stream, entries);
 }
