@@ -66,9 +66,32 @@ export function robustScores(series: readonly number[], opts: SpikeOptions = {})
   return out;
 }
 
+/**
+ * log(n!) as the running sum of log(i), memoised: the sums are the ones a loop from 2 to n computes
+ * (same additions in the same order, so bit-identical), but each is computed once instead of once per
+ * tested bucket (a busy capture tests counts in the tens of thousands; this was 5% of a triage run).
+ */
+let logFactorials = new Float64Array(1024);
+let logFactorialsKnown = 2; // entries 0 and 1 are log(1) = 0
+const MAX_MEMO = 1 << 22;
+
 function logFactorial(n: number): number {
-  let s = 0;
-  for (let i = 2; i <= n; i++) s += Math.log(i);
+  if (n < logFactorialsKnown) return logFactorials[n]!;
+  const top = Math.min(n, MAX_MEMO - 1);
+  if (top >= logFactorials.length) {
+    let size = logFactorials.length;
+    while (size <= top) size *= 2;
+    const bigger = new Float64Array(Math.min(size, MAX_MEMO));
+    bigger.set(logFactorials.subarray(0, logFactorialsKnown));
+    logFactorials = bigger;
+  }
+  let s = logFactorials[logFactorialsKnown - 1]!;
+  for (let i = logFactorialsKnown; i <= top; i++) {
+    s += Math.log(i);
+    logFactorials[i] = s;
+  }
+  logFactorialsKnown = top + 1;
+  for (let i = top + 1; i <= n; i++) s += Math.log(i);
   return s;
 }
 
