@@ -90,16 +90,24 @@ export function startRecv(dir: string, args: string[] = [], timeoutMs = 15_000):
   });
 }
 
-/** Runs the CLI to completion (for --help and flag errors). */
-export function runCli(args: string[], timeoutMs = 20_000): Promise<Exit & { ms: number }> {
+/** Runs the CLI to completion (for --help and flag errors), with `input` on stdin when given. */
+export function runCli(
+  args: string[],
+  timeoutMs = 20_000,
+  opts: { input?: string; env?: Record<string, string> } = {},
+): Promise<Exit & { ms: number }> {
   const started = performance.now();
-  const proc = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [BIN, ...args], {
+    stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1', ...opts.env },
+  });
+  if (opts.input !== undefined) proc.stdin!.end(opts.input);
   let stdout = '';
   let stderr = '';
-  proc.stdout.setEncoding('utf8').on('data', (c: string) => {
+  proc.stdout!.setEncoding('utf8').on('data', (c: string) => {
     stdout += c;
   });
-  proc.stderr.setEncoding('utf8').on('data', (c: string) => {
+  proc.stderr!.setEncoding('utf8').on('data', (c: string) => {
     stderr += c;
   });
   return new Promise((resolve) => {
