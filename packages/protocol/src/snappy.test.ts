@@ -83,6 +83,60 @@ describe('snappy block decoder', () => {
     expect(napiUncompress(body)?.toString()).toBe(out);
   });
 
+  it('agrees with the reference on hand-assembled elements: every short offset, lengths around the 4- and 8-byte steps (property)', () => {
+    // The decoder moves short literals and copies 8 (or 4) bytes at a time and may write past an element:
+    // sequences of literals and copies of every small offset and length, ending anywhere, must decode
+    // exactly as the reference does (or be refused by both).
+    const element = fc.oneof(
+      fc.uint8Array({ minLength: 1, maxLength: 40 }).map((lit) => ({ lit })),
+      fc.record({ offset: fc.integer({ min: 1, max: 20 }), len: fc.integer({ min: 1, max: 64 }) }),
+      fc.record({
+        offset: fc.integer({ min: 1, max: 2047 }),
+        len: fc.integer({ min: 4, max: 11 }),
+        short: fc.constant(true),
+      }),
+    );
+    fc.assert(
+      fc.property(fc.array(element, { minLength: 1, maxLength: 40 }), (elements) => {
+        const parts: Buffer[] = [];
+        let length = 0;
+        for (const e of elements) {
+          if ('lit' in e) {
+            parts.push(Buffer.from([(e.lit.length - 1) << 2]), Buffer.from(e.lit));
+            length += e.lit.length;
+          } else if ('short' in e) {
+            parts.push(Buffer.from([((e.offset >> 8) << 5) | ((e.len - 4) << 2) | 1, e.offset & 0xff]));
+            length += e.len;
+          } else {
+            parts.push(Buffer.from([((e.len - 1) << 2) | 2, e.offset & 0xff, e.offset >> 8]));
+            length += e.len;
+          }
+        }
+        const header: number[] = [];
+        for (let v = length; ; v >>>= 7) {
+          if (v < 0x80) {
+            header.push(v);
+            break;
+          }
+          header.push((v & 0x7f) | 0x80);
+        }
+        const block = Buffer.concat([Buffer.from(header), ...parts]);
+        const reference = napiUncompress(block);
+        let ours: Buffer | undefined;
+        try {
+          ours = Buffer.from(decodeSnappyBlock(block, 1 << 20));
+        } catch (err) {
+          expect(err).toBeInstanceOf(BadSnappyError);
+          expect(reference).toBeUndefined();
+          return;
+        }
+        expect(reference).toBeDefined();
+        expect(ours.equals(reference!)).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('checks the declared length against the limit before decoding (413)', () => {
     // Header says 4 GiB - 1; nothing is allocated before the check.
     const bomb = Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f, 0x00]);
