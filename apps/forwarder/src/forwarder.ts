@@ -294,6 +294,7 @@ export class Forwarder {
       random: o.random ?? Math.random,
       nowNs: o.nowNs ?? nsClock(),
       skipBefore: this.#skipBefore,
+      backpressure: () => this.#pusher.waitForRoom(),
     });
     this.#tailers.set(name, t);
     o.logger.info('following container', { container: name, init: c.init, state: c.state });

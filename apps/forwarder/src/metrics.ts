@@ -90,6 +90,11 @@ export class ForwarderMetrics {
     'counter',
     'container',
   );
+  readonly pausedSeconds = new Metric(
+    'logtap_forwarder_read_paused_seconds_total',
+    'Time reading waited for the push buffer to drain (a receiver slower than the logs).',
+    'counter',
+  );
   readonly streamsOpen = new Metric('logtap_forwarder_streams_open', 'Log streams currently open.', 'gauge');
   readonly kubeErrors = new Metric(
     'logtap_forwarder_kube_errors_total',

@@ -16,7 +16,8 @@ class ScriptedReceiver {
   script: Array<number | { status: number; headers: Record<string, string> }> = [];
   server: Server;
   constructor() {
-    this.server = createServer((req, res) => void this.handle(req, res));
+    // A push the client aborts (drain at its deadline) rejects the body read: nothing to answer then.
+    this.server = createServer((req, res) => void this.handle(req, res).catch(() => res.destroy()));
   }
   async handle(req: IncomingMessage, res: ServerResponse) {
     const chunks: Buffer[] = [];
@@ -91,7 +92,7 @@ describe('Pusher', () => {
     const { p, metrics } = pusher(url, { authToken: 's3cret' });
     p.enqueue(batch(['a1', 'a2']));
     p.enqueue(batch(['b1']));
-    await until(() => rx.accepted.length === 3);
+    await until(() => metrics.linesSent.total() === 3);
     expect(rx.accepted).toEqual(['a1', 'a2', 'b1']);
     expect(rx.statuses).toEqual([503, 429, 500, 204, 204]);
     expect(rx.headers[0]!['content-type']).toBe('application/x-protobuf');
@@ -158,6 +159,30 @@ describe('Pusher', () => {
     await second.p.drain(150);
     expect(Date.now() - t0).toBeLessThan(2000);
     expect(second.metrics.droppedLines.get('shutdown')).toBe(2);
+  });
+
+  test('backpressure: a healthy but slow receiver pauses readers; a failing one does not', async () => {
+    const rx = new ScriptedReceiver();
+    open.push(rx);
+    const url = await rx.listen();
+    const slow = rx.handle.bind(rx);
+    rx.handle = async (req, res) => {
+      await new Promise((r) => setTimeout(r, 30));
+      await slow(req, res);
+    };
+    const { p, metrics } = pusher(url, { capacityBytes: 4 * 2100 });
+    expect(p.waitForRoom()).toBeUndefined();
+    for (let i = 0; i < 3; i++) p.enqueue(batch([`${i}:${randomBytes(1500).toString('base64')}`]));
+    const wait = p.waitForRoom();
+    expect(wait).toBeInstanceOf(Promise);
+    await wait;
+    expect(p.bufferedBytes).toBeLessThanOrEqual(2100);
+    await until(() => rx.accepted.length === 3);
+
+    rx.script = Array(1000).fill(503);
+    for (let i = 0; i < 3; i++) p.enqueue(batch([`${i}:${randomBytes(1500).toString('base64')}`]));
+    await until(() => metrics.retries.total() > 0);
+    expect(p.waitForRoom()).toBeUndefined(); // failing: read on, the buffer drops the oldest instead
   });
 
   test('Retry-After in seconds or as an HTTP date', () => {

@@ -28,6 +28,8 @@ export interface TailerOptions {
   nowNs: () => bigint;
   /** Lines stamped before this (ns) were forwarded by a previous run of the forwarder. */
   skipBefore?: bigint | undefined;
+  /** A promise to wait for before reading on, when the push buffer is full (see Pusher.waitForRoom). */
+  backpressure?: () => Promise<void> | undefined;
 }
 
 type ReadResult = { ok: true; lines: number } | { ok: false; error: unknown; lines: number };
@@ -211,7 +213,17 @@ export class ContainerTailer {
     const splitter = new LineSplitter(o.maxLineBytes, (line, truncated) => this.#line(line, truncated));
     o.metrics.streamsOpen.inc(1);
     try {
-      for await (const chunk of body) splitter.push(chunk);
+      for await (const chunk of body) {
+        splitter.push(chunk);
+        const wait = o.backpressure?.();
+        if (wait !== undefined) {
+          // Not reading the body lets TCP push back to the API server and the kubelet: the log waits on
+          // the node's disk instead of in this process.
+          const t0 = performance.now();
+          await wait;
+          o.metrics.pausedSeconds.inc((performance.now() - t0) / 1000);
+        }
+      }
       splitter.end();
       return { ok: true, lines: this.#lines - before };
     } catch (error) {
