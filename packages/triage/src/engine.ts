@@ -16,7 +16,7 @@
  */
 import { TriageMergeError, TriageOptionError } from './errors.js';
 import { LineInspector } from './line.js';
-import { buildKey, scanTokens, tokensHash, tokensMatch } from './mask.js';
+import { buildKey, type KeyRuns, keyRuns, runsMatch, scanTokens, tokensHash, tokensMatch } from './mask.js';
 import { serviceOf } from './service.js';
 import { LEVELS, SEVERITY_REASONS } from './severity.js';
 import { floorDiv, NS_PER_MINUTE } from './time.js';
@@ -128,6 +128,8 @@ interface Sig {
   lastServiceCell: [number, number] | undefined;
   /** The next signature whose masked sequence has the same hash (see #byHash). */
   nextSameHash: Sig | undefined;
+  /** Runs of plain tokens of `tokens`, for the fast comparison with a line (made when first chained). */
+  runs: KeyRuns | undefined;
 }
 
 /** What the engine caches per label set: its service record and its label-value counters. */
@@ -160,6 +162,7 @@ function newSig(key: string, tokens: string[], firstTs: bigint, lastTs: bigint):
     lastService: '',
     lastServiceCell: undefined,
     nextSameHash: undefined,
+    runs: undefined,
   };
 }
 
@@ -403,13 +406,18 @@ export class TriageAccumulator {
     }
     const h = tokensHash(count);
     const first = this.#byHash.get(h);
-    for (let c = first; c !== undefined; c = c.nextSameHash) if (tokensMatch(text, count, c.tokens)) return c;
+    for (let c = first; c !== undefined; c = c.nextSameHash) {
+      // One startsWith per run of plain tokens; per token when the line's spacing differs.
+      if (runsMatch(text, count, c.tokens, c.runs!) || tokensMatch(text, count, c.tokens)) return c;
+    }
     const key = buildKey(text, count);
     let sig = this.#sigs.get(key);
     if (!sig) {
       sig = newSig(key, keyTokens(key), ts, ts);
       this.#sigs.set(key, sig);
     }
+    // Not in the chain (the loop above would have found it): link it in front.
+    sig.runs ??= keyRuns(sig.tokens);
     sig.nextSameHash = first;
     this.#byHash.set(h, sig);
     return sig;

@@ -1,7 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { maskKey, maskMessage, maskToken, scanTokens, tokensHash, tokensMatch } from './mask.js';
+import {
+  keyRuns,
+  maskKey,
+  maskMessage,
+  maskToken,
+  runsMatch,
+  scanTokens,
+  tokensHash,
+  tokensMatch,
+} from './mask.js';
 import { rng } from './test-helpers/generate.js';
 import { loadLabelledFolder } from './test-helpers/loghub.js';
 
@@ -110,6 +119,26 @@ describe('maskKey', () => {
     expect(tokensMatch('user=root uid=0 path=/x', n, ['user=root', 'uid=<*>', 'path=<*>'])).toBe(true);
     expect(tokensMatch('user=root uid=0 path=/x', n, ['user=root', 'uid=<*>', 'path=/x'])).toBe(false);
     expect(tokensMatch('user=root uid=0 path=/x', n, ['user=root', 'gid=<*>', 'path=<*>'])).toBe(false);
+  });
+
+  it('compares runs of plain tokens at once, and needs single spaces for it', () => {
+    const tokens = maskMessage('session opened for user root by uid=0 at 12:00 ok');
+    const runs = keyRuns(tokens);
+    expect(runs).toEqual({
+      text: ['session opened for user root by', 'uid=<*>', 'at', '<*>', 'ok'],
+      count: [6, 0, 1, 0, 1],
+    });
+    const same = (msg: string) => runsMatch(msg, scanTokens(msg), tokens, runs);
+    expect(same('session opened for user root by uid=7 at 13:01 ok')).toBe(true);
+    expect(same('session opened for user guest by uid=7 at 13:01 ok')).toBe(false);
+    expect(same('session opened for user root by uid=7 at 13:01')).toBe(false);
+    // Same key, other spacing: not a run match, but still a token match.
+    const spaced = 'session  opened for user root by uid=7 at 13:01 ok';
+    expect(same(spaced)).toBe(false);
+    expect(tokensMatch(spaced, scanTokens(spaced), tokens)).toBe(true);
+    // A day name masked next to a number is not the plain word of a run.
+    const dated = maskMessage('backup on Mar');
+    expect(runsMatch('backup on Mar 12', scanTokens('backup on Mar 12'), dated, keyRuns(dated))).toBe(false);
   });
 
   it('is maskMessage joined with spaces, on random token soup', () => {

@@ -420,19 +420,69 @@ export function tokensHash(count: number): number {
 /** Whether the last {@link scanTokens} of `msg` produced exactly `tokens` (compared in place). */
 export function tokensMatch(msg: string, count: number, tokens: readonly string[]): boolean {
   if (tokens.length !== count) return false;
-  for (let j = 0; j < count; j++) {
-    const t = tokens[j]!;
-    const k = tokKind[j]!;
-    const a = tokStart[j]!;
-    if (k === 0) {
-      if (t !== WILDCARD) return false;
-    } else if (k < 0) {
-      if (t.length !== tokEnd[j]! - a || !msg.startsWith(t, a)) return false;
-    } else {
-      if (t.length !== k + WILDCARD.length || !t.endsWith(WILDCARD)) return false;
-      for (let x = 0; x < k; x++) if (t.charCodeAt(x) !== msg.charCodeAt(a + x)) return false;
+  for (let j = 0; j < count; j++) if (!tokenMatches(msg, j, tokens[j]!)) return false;
+  return true;
+}
+
+/**
+ * A key's plain tokens (without `<*>`) grouped into runs, for {@link runsMatch}: `text[i]` is a run of
+ * `count[i]` tokens joined by single spaces, or, with `count[i]` 0, one token holding `<*>`.
+ */
+export interface KeyRuns {
+  text: string[];
+  count: number[];
+}
+
+/** The runs of a key (see {@link KeyRuns}). */
+export function keyRuns(tokens: readonly string[]): KeyRuns {
+  const text: string[] = [];
+  const count: number[] = [];
+  for (let j = 0; j < tokens.length; ) {
+    if (tokens[j]!.includes(WILDCARD)) {
+      text.push(tokens[j]!);
+      count.push(0);
+      j++;
+      continue;
     }
+    const start = j;
+    while (j < tokens.length && !tokens[j]!.includes(WILDCARD)) j++;
+    text.push(tokens.slice(start, j).join(' '));
+    count.push(j - start);
   }
+  return { text, count };
+}
+
+/**
+ * {@link tokensMatch} for the common layout, a run of plain tokens at a time: one native
+ * `startsWith` per run instead of one per token. False when the line's whitespace differs from
+ * single spaces inside a run; callers then fall back to tokensMatch.
+ */
+export function runsMatch(msg: string, count: number, tokens: readonly string[], runs: KeyRuns): boolean {
+  let j = 0;
+  for (let r = 0; r < runs.count.length; r++) {
+    const m = runs.count[r]!;
+    if (m === 0) {
+      if (j >= count || !tokenMatches(msg, j, tokens[j]!)) return false;
+      j++;
+      continue;
+    }
+    if (j + m > count) return false;
+    const text = runs.text[r]!;
+    const a = tokStart[j]!;
+    if (tokEnd[j + m - 1] !== a + text.length || !msg.startsWith(text, a)) return false;
+    for (let x = j; x < j + m; x++) if (tokKind[x] !== -1) return false;
+    j += m;
+  }
+  return j === count;
+}
+
+function tokenMatches(msg: string, j: number, t: string): boolean {
+  const k = tokKind[j]!;
+  const a = tokStart[j]!;
+  if (k === 0) return t === WILDCARD;
+  if (k < 0) return t.length === tokEnd[j]! - a && msg.startsWith(t, a);
+  if (t.length !== k + WILDCARD.length || !t.endsWith(WILDCARD)) return false;
+  for (let x = 0; x < k; x++) if (t.charCodeAt(x) !== msg.charCodeAt(a + x)) return false;
   return true;
 }
 
