@@ -85,7 +85,7 @@ describe('logtap triage', () => {
       [3, three!],
     ] as const) {
       expect(r.code).toBe(0);
-      expect(r.stderr).toContain(`${j} worker threads`);
+      expect(r.stderr).toContain(`${j} threads`);
       expect(await readFile(join(root, `out-${j}`, 'report.json'), 'utf8')).toBe(one.stdout);
     }
     // Without --json the summary goes to stdout.

@@ -149,7 +149,7 @@ Exit codes: 0 report produced; 1 unexpected error; 2 invalid flag value (time, l
     if (!json) {
       this.log(renderSummaryMarkdown(report).trimEnd());
       const secs = (performance.now() - started) / 1000;
-      const how = scan.workers > 0 ? `${scan.workers} worker threads` : 'in-process';
+      const how = scan.threads > 1 ? `${scan.threads} threads` : 'in-process';
       this.logToStderr(
         `triage: ${scan.lines.toLocaleString('en-US')} lines (${(report.totals.bytes / 1e6).toFixed(1)} MB of messages) in ${secs.toFixed(1)}s, ${how}` +
           (flags.out !== undefined

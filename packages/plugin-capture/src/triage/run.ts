@@ -1,14 +1,14 @@
 /**
- * Runs the scan half of `logtap triage`: the plan's units go through one accumulator in-process
- * (`jobs` 1) or through worker threads that pull units as they finish the previous ones (so a worker
- * slowed down by a busy core takes fewer), each keeping one accumulator. The parent merges the
- * workers' snapshots in worker order; merging is exact and order-free, so the state, and the report
- * built from it, are the same for any `jobs` and any assignment of units to workers.
+ * Runs the scan half of `logtap triage` on `jobs` threads: the main thread and `jobs - 1` worker
+ * threads pull units from one queue as they finish the previous ones (so a thread slowed down by a
+ * busy core takes fewer), each keeping one accumulator. The main thread merges the workers'
+ * snapshots into its own in worker order; merging is exact and order-free, so the state, and the
+ * report built from it, are the same for any `jobs` and any assignment of units to threads.
  */
 
 import { Worker } from 'node:worker_threads';
 import type { ReadWarning } from '@logtap/capture';
-import { TriageAccumulator } from '@logtap/triage';
+import { TriageAccumulator, type TriageState } from '@logtap/triage';
 import { WorkerFailedError } from './errors.js';
 import type { EngineSpec, ToParent, ToWorker, WorkerInit } from './protocol.js';
 import { compileFilterSpec, type FilterSpec, scanUnit } from './scan-unit.js';
@@ -29,7 +29,7 @@ export interface RunOptions {
   units: readonly ScanUnit[];
   filter: FilterSpec;
   engine: EngineSpec;
-  /** Worker threads; 1 scans in-process. At most one per unit is started. */
+  /** Threads that scan (the main thread and `jobs - 1` workers); at most one per unit. */
   jobs: number;
   onProgress?: (p: ScanProgress) => void;
   signal?: AbortSignal;
@@ -42,8 +42,8 @@ export interface RunResult {
   lines: number;
   /** What the reader skipped, in unit order. */
   warnings: ReadWarning[];
-  /** Worker threads used (0 when the scan ran in-process). */
-  workers: number;
+  /** Threads that scanned: 1 in-process, else the main thread and `threads - 1` workers. */
+  threads: number;
 }
 
 /** Units in flight per worker: one being scanned and one queued, so no worker waits for the parent. */
@@ -95,37 +95,68 @@ async function scanInProcess(opts: RunOptions): Promise<RunResult> {
     accumulator: acc,
     lines: progress.lines,
     warnings: sortedWarnings(warnings),
-    workers: 0,
+    threads: 1,
   };
 }
 
+/**
+ * `jobs` threads: the main thread scans too (it has nothing else to do but hand out units, and it
+ * saves one worker's start-up and warm-up), next to `jobs - 1` worker threads.
+ */
 function scanInWorkers(opts: RunOptions, jobs: number): Promise<RunResult> {
   const url = opts.workerUrl ?? new URL('./worker.js', import.meta.url);
   const init: WorkerInit = { dir: opts.dir, filter: opts.filter, engine: opts.engine };
+  const nWorkers = jobs - 1;
   const progress = newProgress(opts.units);
   const bytesOf = new Map(opts.units.map((u) => [u.seq, u.bytes]));
   const warnings: { seq: number; n: number; warning: ReadWarning }[] = [];
-  const states: (ToParent & { type: 'done' })['state'][] = new Array(jobs);
+  const states: TriageState[] = new Array(nWorkers);
   const queue = [...opts.units];
   const workers: Worker[] = [];
-  const inFlight = new Array<number>(jobs).fill(0);
+  const inFlight = new Array<number>(nWorkers).fill(0);
+  const acc = new TriageAccumulator(opts.engine);
+  const filter = compileFilterSpec(opts.filter);
   let finished = 0;
+  let mainDone = false;
 
   return new Promise<RunResult>((resolve, reject) => {
     let settled = false;
-    const stopAll = () => {
-      for (const w of workers) void w.terminate();
-    };
     const failWith = (err: Error) => {
       if (settled) return;
       settled = true;
       opts.signal?.removeEventListener('abort', onAbort);
-      stopAll();
+      for (const w of workers) void w.terminate();
       reject(err);
     };
     const onAbort = () =>
       failWith(opts.signal!.reason instanceof Error ? opts.signal!.reason : new Error('aborted'));
     opts.signal?.addEventListener('abort', onAbort, { once: true });
+
+    const unitDone = (seq: number, lines: number) => {
+      progress.unitsDone++;
+      progress.bytesDone += bytesOf.get(seq) ?? 0;
+      progress.lines += lines;
+      opts.onProgress?.({ ...progress });
+    };
+
+    const maybeFinish = () => {
+      if (settled || !mainDone || finished < nWorkers) return;
+      settled = true;
+      opts.signal?.removeEventListener('abort', onAbort);
+      try {
+        // Worker order after the main thread's own units: deterministic, and the merge is exact
+        // whatever the order.
+        for (const st of states) acc.merge(st);
+        resolve({
+          accumulator: acc,
+          lines: progress.lines,
+          warnings: sortedWarnings(warnings),
+          threads: jobs,
+        });
+      } catch (err) {
+        reject(err);
+      }
+    };
 
     const feed = (i: number) => {
       const w = workers[i]!;
@@ -145,10 +176,7 @@ function scanInWorkers(opts: RunOptions, jobs: number): Promise<RunResult> {
       switch (m.type) {
         case 'unit-done':
           inFlight[i]!--;
-          progress.unitsDone++;
-          progress.bytesDone += bytesOf.get(m.seq) ?? 0;
-          progress.lines += m.lines;
-          opts.onProgress?.({ ...progress });
+          unitDone(m.seq, m.lines);
           feed(i);
           break;
         case 'warning':
@@ -157,23 +185,8 @@ function scanInWorkers(opts: RunOptions, jobs: number): Promise<RunResult> {
         case 'done':
           states[i] = m.state;
           void workers[i]!.terminate();
-          if (++finished === jobs) {
-            settled = true;
-            opts.signal?.removeEventListener('abort', onAbort);
-            try {
-              // Worker order: deterministic (and the merge is exact whatever the order).
-              const acc = new TriageAccumulator(opts.engine);
-              for (const st of states) acc.merge(st);
-              resolve({
-                accumulator: acc,
-                lines: progress.lines,
-                warnings: sortedWarnings(warnings),
-                workers: jobs,
-              });
-            } catch (err) {
-              reject(err);
-            }
-          }
+          finished++;
+          maybeFinish();
           break;
         case 'error': {
           const cause = Object.assign(new Error(m.message), { name: m.name, code: m.code, stack: m.stack });
@@ -183,7 +196,7 @@ function scanInWorkers(opts: RunOptions, jobs: number): Promise<RunResult> {
       }
     };
 
-    for (let i = 0; i < jobs; i++) {
+    for (let i = 0; i < nWorkers; i++) {
       const w = new Worker(url, { workerData: init });
       workers.push(w);
       w.on('message', (m: ToParent) => onMessage(i, m));
@@ -196,5 +209,23 @@ function scanInWorkers(opts: RunOptions, jobs: number): Promise<RunResult> {
       });
       feed(i);
     }
+
+    // The main thread takes units from the same queue; worker messages are handled at each await.
+    void (async () => {
+      while (!settled && queue.length > 0) {
+        const unit = queue.shift()!;
+        const lines = await scanUnit(
+          opts.dir,
+          unit,
+          filter,
+          acc,
+          (warning) => warnings.push({ seq: unit.seq, n: warnings.length, warning }),
+          opts.signal,
+        );
+        if (!settled) unitDone(unit.seq, lines);
+      }
+      mainDone = true;
+      maybeFinish();
+    })().catch((err: unknown) => failWith(err instanceof Error ? err : new Error(String(err))));
   });
 }

@@ -94,10 +94,10 @@ describe('planUnits', () => {
     expect(units[2]!.file.index).toBeUndefined();
   });
 
-  it('sizes units so that every worker gets several, within 1..16 MiB', () => {
+  it('sizes units so that every worker gets several, within 1..8 MiB', () => {
     const big = capture([closed('a.jsonl.zst', frames(400, MiB, 0n))]);
-    expect(unitTargetBytes(big, 2)).toBe(16 * MiB);
-    expect(unitTargetBytes(big, 8)).toBe(12.5 * MiB);
+    expect(unitTargetBytes(big, 2)).toBe(8 * MiB);
+    expect(unitTargetBytes(big, 8)).toBe(6.25 * MiB);
     const small = capture([closed('a.jsonl.zst', frames(4, MiB, 0n))]);
     expect(unitTargetBytes(small, 4)).toBe(MiB);
   });
