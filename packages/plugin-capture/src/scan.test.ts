@@ -146,6 +146,21 @@ describe('scanEntries', () => {
   });
 });
 
+describe('large ranges', () => {
+  it('stays linear in the range size (line-bounded searches)', async () => {
+    // 4 MiB ranges of ~25k lines: a per-line search running to the end of the range would take minutes.
+    const dir = path.join(root, 'large-ranges');
+    const many = toolEntries(60_000);
+    await writeCapture(dir, many, { maxFileBytes: 64 << 20, flushBytes: 4 << 20, seekBytes: 4 << 20 });
+    const t0 = performance.now();
+    const got = await collect(dir, { grep: '[a-z]{5} \\d{2}s', labels: ['app!=web'] });
+    expect(got.length).toBe(
+      many.filter((e) => /[a-z]{5} \d{2}s/.test(e.msg) && e.labels['app'] !== 'web').length,
+    );
+    expect(performance.now() - t0).toBeLessThan(10_000);
+  });
+});
+
 describe('scanRaw', () => {
   it('passes unfiltered ranges through as canonical JSONL, byte for byte', async () => {
     const cap = await openCapture(ours);

@@ -21,6 +21,7 @@ import {
   EntryDecoder,
   EntryEncoder,
   type FrameEntry,
+  parseTimestamp,
   type ReadWarning,
   readEntryBatches,
 } from '@logtap/capture';
@@ -32,6 +33,12 @@ export type { ReadWarning } from '@logtap/capture';
 /** Uncompressed bytes per decompressed range at most (frames are grouped up to this). */
 const RANGE_BYTES = 4 << 20;
 const NL = 0x0a;
+const TS_KEY = Buffer.from('{"ts":"');
+const LABELS_KEY = Buffer.from(',"labels":{');
+const LABELS_END = Buffer.from('},"msg":"');
+const MSG_KEY = Buffer.from(',"msg":"');
+const META_KEY = Buffer.from('","meta":{');
+const EMPTY_LABELS: Readonly<Record<string, string>> = Object.freeze({});
 
 /** Options of {@link scanEntries} / {@link scanRaw}. */
 export interface ScanOptions {
@@ -54,6 +61,13 @@ export interface RawBatch {
   file: string;
   data: Buffer;
   lines: number;
+}
+
+/** Whether `buf` holds `needle` at `pos` (short needles: a loop beats a native call). */
+function bytesAt(buf: Buffer, needle: Buffer, pos: number): boolean {
+  if (pos + needle.length > buf.length) return false;
+  for (let i = 0; i < needle.length; i++) if (buf[pos + i] !== needle[i]) return false;
+  return true;
 }
 
 type Slicer = (this: Buffer, start: number, end: number) => string;
@@ -186,6 +200,68 @@ class Scanner {
   progress(bytes: number): void {
     this.scanned += bytes;
     this.opts.onProgress?.(this.scanned);
+  }
+
+  /** Whether lines should go through {@link quickReject} before being decoded. */
+  quick(inside: boolean): boolean {
+    const f = this.filter;
+    return f.labels.length > 0 || (this.applyMsg && f.msg!.literals === undefined) || !inside;
+  }
+
+  /**
+   * True when the raw canonical line `buf[a, b)` certainly fails the filter, judged from its parts without
+   * decoding the entry: the time (only when `inside` is false), the labels (their raw JSON maps to a shared
+   * labels object through the decoder's cache, and the filter memoises per object) and the message (when
+   * its raw text holds no escape, it is the message). Anything unusual returns false: the caller decodes.
+   */
+  quickReject(buf: Buffer, a: number, b: number, inside: boolean): boolean {
+    // Searches run on a view of the line: Buffer#indexOf has no end bound, and a search past the line
+    // would cost the rest of the range on every line.
+    const line = buf.subarray(a, b);
+    const n = line.length;
+    if (n < 20 || !bytesAt(line, TS_KEY, 0)) return false;
+    const tsEnd = line.indexOf(0x22, 7);
+    if (tsEnd < 0) return false;
+    const f = this.filter;
+    if (!inside) {
+      const ts = parseTimestamp(latin1.call(line, 7, tsEnd));
+      if (ts === undefined) return false;
+      if (!f.matchTime(ts)) return true;
+    }
+    let msgStart: number;
+    if (bytesAt(line, LABELS_KEY, tsEnd + 1)) {
+      const open = tsEnd + LABELS_KEY.length; // the `{`
+      const close = line.indexOf(LABELS_END, open);
+      if (close < 0) return false;
+      if (f.labels.length > 0) {
+        const labels = this.decoder.labels(utf8.call(line, open, close + 1));
+        if (labels === undefined) return false;
+        if (!f.matchLabels(labels)) return true;
+      }
+      msgStart = close + LABELS_END.length;
+    } else if (bytesAt(line, MSG_KEY, tsEnd + 1)) {
+      if (f.labels.length > 0 && !f.matchLabels(EMPTY_LABELS)) return true;
+      msgStart = tsEnd + 1 + MSG_KEY.length;
+    } else {
+      return false;
+    }
+    if (!this.applyMsg) return false;
+    let msgEnd = line.indexOf(META_KEY, msgStart);
+    if (msgEnd < 0) {
+      if (line[n - 1] !== 0x7d || line[n - 2] !== 0x22) return false; // "}
+      msgEnd = n - 2;
+    }
+    let msg = utf8.call(line, msgStart, msgEnd);
+    const esc = line.indexOf(0x5c, msgStart);
+    if (esc >= 0 && esc < msgEnd) {
+      // Escapes (\n, \", \uXXXX): unescape the message alone, still cheaper than decoding the entry.
+      try {
+        msg = JSON.parse(`"${msg}"`) as string;
+      } catch {
+        return false; // not a plain string literal: let the decoder judge the line
+      }
+    }
+    return !f.msg!.test(msg);
   }
 
   /** Whether a decoded entry passes (time is skipped when the range is inside the filter's range). */
@@ -333,7 +409,9 @@ export async function* scanEntries(
       const slice = isAscii(buf) ? latin1 : utf8;
       const entries: CaptureEntry[] = [];
       const dec = s.decoder;
+      const quick = s.quick(inside);
       s.lines(buf, (a, b) => {
+        if (quick && s.quickReject(buf, a, b, inside)) return;
         const e = dec.decode(slice.call(buf, a, b));
         if (e === undefined) s.invalid++;
         else if (s.keep(e, inside)) entries.push(e);
@@ -381,7 +459,9 @@ export async function* scanRaw(
       const slice = isAscii(buf) ? latin1 : utf8;
       const parts: Buffer[] = [];
       let lines = 0;
+      const quick = s.quick(inside);
       s.lines(buf, (a, b) => {
+        if (quick && s.quickReject(buf, a, b, inside)) return;
         const e = s.decoder.decode(slice.call(buf, a, b));
         if (e === undefined) s.invalid++;
         else if (s.keep(e, inside)) {

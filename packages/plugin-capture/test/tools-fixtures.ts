@@ -64,6 +64,9 @@ export function toolEntries(n: number, startNs = BASE_NS): CaptureEntry[] {
 
 export interface WriteOptions {
   maxFileBytes?: number;
+  /** Frame and frame-table sizes (default small: 16 KiB frames, an entry per 8 KiB). */
+  flushBytes?: number;
+  seekBytes?: number;
   /** Close the writer (default) or leave the capture live with data in its active file. */
   close?: boolean;
   redaction?: { enabled: boolean; rules: string[]; policyHash?: string };
@@ -79,8 +82,8 @@ export async function writeCapture(
     worker: false,
     now: () => CLOCK_MS,
     maxFileBytes: opts.maxFileBytes ?? 64 * 1024,
-    seekBytes: 8 * 1024,
-    flushBytes: 16 * 1024,
+    seekBytes: opts.seekBytes ?? 8 * 1024,
+    flushBytes: opts.flushBytes ?? 16 * 1024,
     minFreeBytes: 0,
     ...(opts.redaction ? { redaction: opts.redaction } : {}),
   });
