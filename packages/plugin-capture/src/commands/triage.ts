@@ -141,7 +141,7 @@ Exit codes: 0 report produced; 1 unexpected error; 2 invalid flag value (time, l
     for (const w of scan.warnings) warnings.add(w);
     if (flags.out !== undefined) {
       try {
-        await writeReportDir(flags.out, report);
+        await writeReportDir(flags.out, report, process.pid);
       } catch (err) {
         fail(err);
       }

@@ -25,6 +25,9 @@ const BY_CODE: Record<string, number> = {
   TRIAGE_CMD_OUTPUT_IS_CAPTURE: EXIT.output,
 };
 
+/** File-system errors of reading a capture (a data file unreadable, a disk error): exit 4. */
+const READ_ERRNO = new Set(['EACCES', 'EPERM', 'EIO', 'EISDIR', 'ELOOP', 'ENAMETOOLONG']);
+
 export interface Translated {
   message: string;
   exit: number;
@@ -40,9 +43,14 @@ export function translateTriageError(err: unknown): Translated | undefined {
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string' && code in BY_CODE)
     return { message: err.message, exit: BY_CODE[code]!, suggestions: [] };
-  if (err instanceof WorkerFailedError && err.causeCode !== undefined && err.causeCode in BY_CODE) {
+  if (typeof code === 'string' && READ_ERRNO.has(code)) {
+    return { message: `cannot read the capture: ${err.message}`, exit: EXIT.input, suggestions: [] };
+  }
+  if (err instanceof WorkerFailedError && err.causeCode !== undefined) {
     const cause = err.cause instanceof Error ? err.cause.message : err.message;
-    return { message: cause, exit: BY_CODE[err.causeCode]!, suggestions: [] };
+    if (err.causeCode in BY_CODE) return { message: cause, exit: BY_CODE[err.causeCode]!, suggestions: [] };
+    if (READ_ERRNO.has(err.causeCode))
+      return { message: `cannot read the capture: ${cause}`, exit: EXIT.input, suggestions: [] };
   }
   return undefined;
 }

@@ -16,7 +16,7 @@ export const scanFlags = {
   jobs: Flags.integer({
     char: 'j',
     summary:
-      'Worker threads for the scan (default: one per core, at most 8, and 1 for captures under 32 MB). The report does not depend on it.',
+      'Threads for the scan, the main one and N-1 workers (default: one per core, at most 8; 1 below 32 MB). The report does not depend on it.',
     min: 1,
     max: 64,
     helpValue: 'N',

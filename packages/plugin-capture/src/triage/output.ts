@@ -47,8 +47,11 @@ async function exists(p: string): Promise<boolean> {
   }
 }
 
-/** Writes the report files into `dir` (created 0700 when missing). Returns the paths written. */
-export async function writeReportDir(dir: string, report: TriageReport): Promise<string[]> {
+/**
+ * Writes the report files into `dir` (created 0700 when missing). `pid` names the temporary files, so
+ * two runs writing the same directory never write into each other's. Returns the paths written.
+ */
+export async function writeReportDir(dir: string, report: TriageReport, pid: number): Promise<string[]> {
   if ((await exists(join(dir, 'metadata.json'))) || (await exists(join(dir, 'index.jsonl'))))
     throw new OutputIsCaptureError(dir);
   try {
@@ -61,7 +64,7 @@ export async function writeReportDir(dir: string, report: TriageReport): Promise
   const written: string[] = [];
   for (const name of REPORT_FILES) {
     const path = join(dir, name);
-    const tmp = join(dir, `.${name}.${process.pid}.tmp`);
+    const tmp = join(dir, `.${name}.${pid}.tmp`);
     try {
       await writeFile(tmp, files[name], { mode: 0o600 });
       await chmod(tmp, 0o600);
