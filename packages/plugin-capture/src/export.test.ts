@@ -48,7 +48,7 @@ async function exportTo(
   cap: Capture,
   format: ExportFormat,
   input: FilterInput = {},
-  opts: { rowGroupRows?: number } = {},
+  opts: { rowGroupRows?: number; parquetWorker?: boolean } = {},
 ) {
   const file = path.join(root, `out-${Math.random().toString(36).slice(2)}.${format}`);
   const chunks: Buffer[] = [];
