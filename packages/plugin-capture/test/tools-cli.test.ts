@@ -8,7 +8,15 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { removeDir, tempDir, toolEntries, writeCapture } from './tools-fixtures.js';
+import {
+  BASE_NS,
+  removeDir,
+  tempDir,
+  toolEntries,
+  withoutMeta,
+  writeCapture,
+  writeOriginalCapture,
+} from './tools-fixtures.js';
 
 const BIN = fileURLToPath(new URL('../bin/run.js', import.meta.url));
 let root: string;
@@ -160,5 +168,29 @@ describe('logtap grep', () => {
       .split('\n')
       .reduce((a, l) => a + Number(l.split('\t')[1]), 0);
     expect(total).toBe(ENTRIES.filter((e) => e.msg.includes('GET')).length);
+  });
+});
+
+describe('an original-format capture', () => {
+  it('is read by inspect, grep, export and slice', async () => {
+    const dir = path.join(root, 'original');
+    const plain = withoutMeta(ENTRIES);
+    writeOriginalCapture(dir, [plain.slice(0, 500)], plain.slice(500), BASE_NS);
+    const insp = JSON.parse((await run('inspect', dir, '--json')).stdout);
+    expect(insp).toMatchObject({ lines: ENTRIES.length, state: 'live', files: { indexed: 1, orphans: 1 } });
+    const want = ENTRIES.filter((e) => e.msg.includes('declined')).length;
+    const g = await run('grep', '--count', 'declined', dir);
+    expect(
+      g.stdout
+        .trim()
+        .split('\n')
+        .reduce((a, l) => a + Number(l.split('\t')[1]), 0),
+    ).toBe(want);
+    const x = await run('export', dir, '-f', 'jsonl', '--out', '-', '--grep', 'declined');
+    expect(x.stdout.trim().split('\n').length).toBe(want);
+    const out = path.join(root, 'original-slice');
+    const sl = JSON.parse((await run('slice', dir, '--out', out, '--json', '--grep', 'declined')).stdout);
+    expect(sl.lines).toBe(want);
+    expect(JSON.parse((await run('inspect', out, '--json')).stdout).lines).toBe(want);
   });
 });
