@@ -144,8 +144,15 @@ export interface Output {
   abort(): Promise<void>;
 }
 
-/** Writes to a stream with backpressure; EPIPE (a closed pipe, e.g. `| head`) ends the output quietly. */
-export function streamOutput(stream: Writable, name = '-'): Output & { closed: boolean } {
+/**
+ * Writes to a stream with backpressure; EPIPE (a closed pipe, e.g. `| head`) ends the output quietly and
+ * calls `onClosed` (commands abort their scan there).
+ */
+export function streamOutput(
+  stream: Writable,
+  name = '-',
+  onClosed?: () => void,
+): Output & { closed: boolean } {
   const o = {
     path: name,
     closed: false,
@@ -169,7 +176,11 @@ export function streamOutput(stream: Writable, name = '-'): Output & { closed: b
     async abort() {},
   };
   stream.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') o.closed = true;
+    if (err.code === 'EPIPE') {
+      o.closed = true;
+      // The reader went away (`| head`): stop the scan instead of reading the rest of the capture.
+      onClosed?.();
+    }
   });
   return o;
 }

@@ -51,6 +51,7 @@ describe('grepCapture', () => {
     expect(line({ pod: 'd', zone: 'z' })).toBe('2024-01-15T10:32:01.000Z d m\n');
     expect(line({ zone: 'z', env: 'e' })).toBe('2024-01-15T10:32:01.000Z e m\n');
     expect(line({})).toBe('2024-01-15T10:32:01.000Z - m\n');
+    expect(f.format({ ts: BASE_NS, labels: {}, msg: 'crlf\r' })).toBe('2024-01-15T10:32:01.000Z - crlf\n');
   });
 
   it('escapes control characters in text output', async () => {

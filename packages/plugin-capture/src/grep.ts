@@ -60,7 +60,9 @@ export class TextFormatter {
     const t = this.#ts.format(e.ts);
     // mark: ' ' plain, ':' a match and '-' a context line when -C is on (grep's convention).
     const sep = mark === ' ' ? ' ' : `${mark} `;
-    return `${t.slice(0, 23)}Z ${svc}${sep}${escapeControls(e.msg)}\n`;
+    // A trailing CR is what a CRLF-terminated log line leaves: not worth showing as \r.
+    const msg = e.msg.endsWith('\r') ? e.msg.slice(0, -1) : e.msg;
+    return `${t.slice(0, 23)}Z ${svc}${sep}${escapeControls(msg)}\n`;
   }
 }
 

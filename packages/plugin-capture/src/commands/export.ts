@@ -92,7 +92,8 @@ ${EXIT_CODES_TEXT}`;
     ...messageFlags,
   };
 
-  async run(): Promise<ExportSummary> {
+  /** The summary (printed by --json); undefined when stdout was closed by its reader mid-way. */
+  async run(): Promise<ExportSummary | undefined> {
     const { args, flags } = await this.parse(Export);
     const toStdout = flags.out === '-';
     if (toStdout && this.jsonEnabled()) {
@@ -120,7 +121,7 @@ ${EXIT_CODES_TEXT}`;
     }
     const [kit, { exportCapture }] = await Promise.all([import('../command-kit.js'), import('../export.js')]);
     const warnings = new kit.WarningLog((t) => this.warn(t));
-    let output: Awaited<ReturnType<typeof kit.fileOutput>> | undefined;
+    let output: (Awaited<ReturnType<typeof kit.fileOutput>> & { closed?: boolean }) | undefined;
     const abort = new AbortController();
     const onSignal = () => abort.abort(new Error('interrupted'));
     process.once('SIGINT', onSignal);
@@ -136,7 +137,7 @@ ${EXIT_CODES_TEXT}`;
         nowNs: BigInt(Date.now()) * 1_000_000n,
       });
       output = toStdout
-        ? kit.streamOutput(process.stdout)
+        ? kit.streamOutput(process.stdout, '-', () => abort.abort(new Error('stdout closed')))
         : await kit.fileOutput(flags.out, flags.force, process.pid);
       const showProgress = flags.progress ?? process.stderr.isTTY === true;
       const orphanBytes = cap.files.filter((f) => f.index === undefined).reduce((a, f) => a + f.size * 8, 0);
@@ -172,6 +173,8 @@ ${EXIT_CODES_TEXT}`;
       return summary;
     } catch (err) {
       await output?.abort();
+      // `logtap export … --out - | head`: the reader went away; not an error.
+      if (output?.closed === true) return undefined;
       const known = kit.translateError(err);
       if (known) this.error(known.message, { exit: known.exit, suggestions: known.suggestions });
       if (abort.signal.aborted)

@@ -75,7 +75,8 @@ Exit codes: 0 a line matched; 1 no line matched (or an unexpected error, with a 
     ]);
     const warnings = new kit.WarningLog((t) => this.warn(t));
     let result: Awaited<ReturnType<typeof grepCapture>>;
-    const out = kit.streamOutput(process.stdout);
+    const abort = new AbortController();
+    const out = kit.streamOutput(process.stdout, '-', () => abort.abort(new Error('stdout closed')));
     try {
       let loaded: Awaited<ReturnType<typeof kit.loadSource>>;
       try {
@@ -108,8 +109,11 @@ Exit codes: 0 a line matched; 1 no line matched (or an unexpected error, with a 
         maxCount: flags['max-count'],
         write: (s) => out.write(s),
         onWarning: warnings.add,
+        signal: abort.signal,
       });
     } catch (err) {
+      // `logtap grep … | head`: the reader has what it wanted.
+      if (out.closed) return;
       const known = kit.translateError(err);
       if (known) this.error(known.message, { exit: known.exit, suggestions: known.suggestions });
       throw err;
