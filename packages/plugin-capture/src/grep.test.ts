@@ -60,6 +60,13 @@ describe('grepCapture', () => {
     expect(out).toBe('2024-01-15T10:32:01.007Z api multi\\nline 1\\r\\n\tstack at main.go:1\n');
   });
 
+  it('colours times, services and matches with --color, escaping each piece on its own', async () => {
+    const { out } = await grep(ours, { grep: 'line (1|8)\\b' }, { color: true, maxCount: 1 });
+    expect(out).toBe(
+      '\x1b[2m2024-01-15T10:32:01.007Z\x1b[0m \x1b[36mapi\x1b[0m multi\\n\x1b[1;31mline 1\x1b[0m\\r\\n\tstack at main.go:1\n',
+    );
+  });
+
   it('prints JSONL in the capture schema', async () => {
     const { out, r } = await grep(ours, { grep: 'declined', labels: ['pod=api-1'] }, { format: 'jsonl' });
     const lines = out

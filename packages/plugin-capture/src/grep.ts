@@ -21,6 +21,8 @@ export interface GrepOptions {
   maxCount?: number | undefined;
   /** Count matches per file instead of printing them. */
   count?: boolean;
+  /** Colour text output (time, service, matches) with ANSI codes. */
+  color?: boolean;
   /** Receives output text; may return a promise for backpressure. */
   write: (text: string) => void | Promise<void>;
   signal?: AbortSignal | undefined;
@@ -46,10 +48,17 @@ export function escapeControls(s: string): string {
   return s.replace(CONTROL, (c) => NAMED[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
-/** Text-format line: `2024-01-15T10:32:01.123Z service msg` (time to the millisecond, UTC). */
+const SGR = { match: '\x1b[1;31m', time: '\x1b[2m', service: '\x1b[36m', reset: '\x1b[0m' };
+
+/**
+ * Text-format line: `2024-01-15T10:32:01.123Z service msg` (time to the millisecond, UTC). With a
+ * `highlight` function (grep --color), the time is dimmed, the service coloured and matches in bold red.
+ */
 export class TextFormatter {
   readonly #service = new WeakMap<object, string>();
   readonly #ts = new TimestampText();
+
+  constructor(private readonly highlight?: (msg: string) => Array<[number, number]>) {}
 
   format(e: CaptureEntry, mark = ' '): string {
     let svc = this.#service.get(e.labels);
@@ -62,7 +71,16 @@ export class TextFormatter {
     const sep = mark === ' ' ? ' ' : `${mark} `;
     // A trailing CR is what a CRLF-terminated log line leaves: not worth showing as \r.
     const msg = e.msg.endsWith('\r') ? e.msg.slice(0, -1) : e.msg;
-    return `${t.slice(0, 23)}Z ${svc}${sep}${escapeControls(msg)}\n`;
+    if (this.highlight === undefined) return `${t.slice(0, 23)}Z ${svc}${sep}${escapeControls(msg)}\n`;
+    let body = '';
+    let at = 0;
+    // Each piece is escaped on its own, so escapes never split a colour code and vice versa.
+    for (const [a, b] of mark === '-' ? [] : this.highlight(msg)) {
+      body += `${escapeControls(msg.slice(at, a))}${SGR.match}${escapeControls(msg.slice(a, b))}${SGR.reset}`;
+      at = b;
+    }
+    body += escapeControls(msg.slice(at));
+    return `${SGR.time}${t.slice(0, 23)}Z${SGR.reset} ${SGR.service}${svc}${SGR.reset}${sep}${body}\n`;
   }
 }
 
@@ -73,7 +91,7 @@ export async function grepCapture(cap: Capture, filter: ToolFilter, opts: GrepOp
   const context = opts.count ? 0 : Math.max(0, opts.context ?? 0);
   const max = opts.maxCount ?? Number.POSITIVE_INFINITY;
   const format = opts.format ?? 'text';
-  const text = new TextFormatter();
+  const text = new TextFormatter(opts.color ? (m) => msg.ranges(m) : undefined);
   const encoder = new EntryEncoder();
   let out = '';
   const flush = async (): Promise<void> => {

@@ -79,6 +79,21 @@ describe('compileMessageMatcher', () => {
   });
 });
 
+describe('ranges', () => {
+  it('lists non-empty match ranges for literals and regexes', () => {
+    expect(compileMessageMatcher('ab').ranges('xabyabz')).toEqual([
+      [1, 3],
+      [4, 6],
+    ]);
+    expect(compileMessageMatcher('AB', { ignoreCase: true }).ranges('xaby')).toEqual([[1, 3]]);
+    expect(compileMessageMatcher('\\d+').ranges('a12b3')).toEqual([
+      [1, 3],
+      [4, 5],
+    ]);
+    expect(compileMessageMatcher('x*').ranges('abc')).toEqual([]);
+  });
+});
+
 describe('compileLabelRegex', () => {
   it('is fully anchored, as in Loki', () => {
     const re = compileLabelRegex('web|api');

@@ -22,6 +22,8 @@ export interface MessageMatcher {
   readonly ignoreCase: boolean;
   /** Whether `msg` contains a match. */
   test(msg: string): boolean;
+  /** Non-empty match ranges `[start, end)` in `msg` (UTF-16 units), in order, at most `limit` (for highlighting). */
+  ranges(msg: string, limit?: number): Array<[number, number]>;
   /**
    * Literals of which every matching message contains at least one (lower-cased when `ignoreCase`), or
    * undefined when the pattern has no usable literal. Only printable ASCII without `"`, `\`, `<`, `>`,
@@ -73,7 +75,7 @@ export function compileMessageMatcher(pattern: string, opts: MessageMatcherOptio
   if (literal !== undefined) {
     const asciiOnly = /^[\x00-\x7f]*$/.test(literal);
     if (literal === '') {
-      return { source: pattern, ignoreCase, test: () => true, literals: undefined };
+      return { source: pattern, ignoreCase, test: () => true, ranges: () => [], literals: undefined };
     }
     if (!ignoreCase || asciiOnly) {
       // A literal needs no regex engine: indexOf is exact (ASCII case folding is exact too).
@@ -81,7 +83,19 @@ export function compileMessageMatcher(pattern: string, opts: MessageMatcherOptio
       const test = ignoreCase
         ? (msg: string) => msg.toLowerCase().includes(needle)
         : (msg: string) => msg.includes(needle);
-      return { source: pattern, ignoreCase, test, literals: rawSafe(needle) ? [needle] : undefined };
+      const ranges = (msg: string, limit = 64): Array<[number, number]> => {
+        const hay = ignoreCase ? msg.toLowerCase() : msg;
+        const out: Array<[number, number]> = [];
+        for (
+          let i = hay.indexOf(needle);
+          i >= 0 && out.length < limit;
+          i = hay.indexOf(needle, i + needle.length)
+        ) {
+          out.push([i, i + needle.length]);
+        }
+        return out;
+      };
+      return { source: pattern, ignoreCase, test, ranges, literals: rawSafe(needle) ? [needle] : undefined };
     }
   }
   const re = compileRe2(
@@ -95,7 +109,13 @@ export function compileMessageMatcher(pattern: string, opts: MessageMatcherOptio
       literals = undefined;
     }
   }
-  return { source: pattern, ignoreCase, test: (msg) => re.test(msg), literals };
+  const ranges = (msg: string, limit = 64): Array<[number, number]> => {
+    const out: Array<[number, number]> = [];
+    const m = re.matcher(msg);
+    while (out.length < limit && m.find()) if (m.end() > m.start()) out.push([m.start(), m.end()]);
+    return out;
+  };
+  return { source: pattern, ignoreCase, test: (msg) => re.test(msg), ranges, literals };
 }
 
 /**

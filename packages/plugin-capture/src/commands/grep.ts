@@ -61,6 +61,12 @@ Exit codes: 0 a line matched; 1 no line matched (or an unexpected error, with a 
       default: false,
     }),
     'max-count': Flags.integer({ char: 'm', summary: 'Stop after this many matches.', min: 1 }),
+    color: Flags.string({
+      summary:
+        'Colour matches, times and services in text output: auto (when stdout is a terminal and NO_COLOR is unset), always, never.',
+      options: ['auto', 'always', 'never'],
+      default: 'auto',
+    }),
     ...patternFlags,
     ...rangeFlags,
   };
@@ -106,6 +112,9 @@ Exit codes: 0 a line matched; 1 no line matched (or an unexpected error, with a 
         format: flags.format as 'text' | 'jsonl',
         context: flags.context,
         count: flags.count,
+        color:
+          flags.color === 'always' ||
+          (flags.color === 'auto' && process.stdout.isTTY === true && (process.env['NO_COLOR'] ?? '') === ''),
         maxCount: flags['max-count'],
         write: (s) => out.write(s),
         onWarning: warnings.add,
