@@ -119,6 +119,12 @@ ${EXIT_CODES_TEXT}`;
         });
       }
     }
+    if (toStdout && process.stdout.isTTY === true && (format === 'parquet' || format === 'arrow')) {
+      this.error(`refusing to write binary ${format} data to a terminal`, {
+        exit: 2,
+        suggestions: ['write it to a file with --out FILE', 'or pipe it: --out - | duckdb ...'],
+      });
+    }
     const [kit, { exportCapture }] = await Promise.all([import('../command-kit.js'), import('../export.js')]);
     const warnings = new kit.WarningLog((t) => this.warn(t));
     let output: (Awaited<ReturnType<typeof kit.fileOutput>> & { closed?: boolean }) | undefined;
