@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type CaptureEntry, openCapture, readEntries } from '@logtap/capture';
@@ -103,6 +103,18 @@ describe('sliceCapture', () => {
       enabled: true,
       patterns: ['email', 'jwt'],
     });
+  });
+
+  it('removes a partial slice when it is aborted', async () => {
+    const cap = await openCapture(source);
+    const out = path.join(root, 'aborted');
+    const ac = new AbortController();
+    const p = sliceCapture(cap, buildFilter(cap, {}), out, {
+      signal: ac.signal,
+      onProgress: () => ac.abort(new Error('stop')),
+    });
+    await expect(p).rejects.toThrow('stop');
+    expect(existsSync(out)).toBe(false);
   });
 
   it('writes a valid empty capture when nothing matches', async () => {

@@ -6,7 +6,7 @@
  * covers, so `--from 14:30` or `-5m` mean the same on a slice as on its source.
  */
 
-import { readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { type Capture, CaptureWriter, formatTimestamp, type ReadWarning } from '@logtap/capture';
 import { OutputExistsError, SliceIncompleteError } from './errors.js';
@@ -112,9 +112,15 @@ export async function sliceCapture(
       }
       opts.onProgress?.(scanned, lines);
     }
-  } finally {
-    await writer.close();
+  } catch (err) {
+    // Aborted or failed half-way: a partial slice would pass for a complete one, so remove it.
+    await writer.close().catch(() => {
+      // The writer failed too: the directory goes anyway.
+    });
+    await rm(out, { recursive: true, force: true });
+    throw err;
   }
+  await writer.close();
   const stats = writer.stats();
   if (stats.droppedLines > 0 || stats.evictions.files > 0 || stats.writtenLines !== lines) {
     throw new SliceIncompleteError(

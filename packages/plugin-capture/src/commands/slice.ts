@@ -22,7 +22,7 @@ export default class Slice extends Command {
 
 The slice's metadata records where it came from under "slice": the source directory, its session and line count, the evictions and drops of the source (so a slice of a lossy capture says so), the filter and the time of slicing. Its "started"/"stopped" are the window the filter selected, so --from 14:30 or -5m mean the same on a slice as on its source. Redaction status is carried over.
 
---out must not exist (or be an empty directory). If the disk fills up, slice fails with exit code 3 rather than leave a slice that silently misses lines.
+--out must not exist (or be an empty directory). If the disk fills up, slice fails with exit code 3 rather than leave a slice that silently misses lines; an interrupted slice (Ctrl-C) removes its partial output and exits 130.
 
 ${EXIT_CODES_TEXT}`;
 
@@ -67,6 +67,10 @@ ${EXIT_CODES_TEXT}`;
     const { args, flags } = await this.parse(Slice);
     const [kit, { sliceCapture }] = await Promise.all([import('../command-kit.js'), import('../slice.js')]);
     const warnings = new kit.WarningLog((t) => this.warn(t));
+    const abort = new AbortController();
+    const onSignal = () => abort.abort(new Error('interrupted'));
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
     try {
       const { cap, filter } = await kit.loadSource(args.dir, {
         from: flags.from,
@@ -81,6 +85,7 @@ ${EXIT_CODES_TEXT}`;
       const bar = showProgress ? new kit.ProgressBar(process.stderr, cap.indexedBytes) : undefined;
       const r = await sliceCapture(cap, filter, flags.out, {
         allowExistingEmpty: true,
+        signal: abort.signal,
         onWarning: warnings.add,
         onProgress: bar ? (b, l) => bar.update(b, l) : undefined,
       });
@@ -103,7 +108,12 @@ ${EXIT_CODES_TEXT}`;
     } catch (err) {
       const known = kit.translateError(err);
       if (known) this.error(known.message, { exit: known.exit, suggestions: known.suggestions });
+      if (abort.signal.aborted)
+        this.error('slice interrupted; the partial output was removed', { exit: 130 });
       throw err;
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
     }
   }
 }
