@@ -49,13 +49,16 @@ export interface SliceResult {
 
 const HUGE = Number.MAX_SAFE_INTEGER;
 
-async function checkTarget(dir: string, allowEmpty: boolean): Promise<void> {
+/** Refuses an existing target unless it is an empty directory and that is allowed; true when it exists. */
+async function checkTarget(dir: string, allowEmpty: boolean): Promise<boolean> {
   try {
     const s = await stat(dir);
     if (!s.isDirectory()) throw new OutputExistsError(dir);
     if (!allowEmpty || (await readdir(dir)).length > 0) throw new OutputExistsError(dir);
+    return true;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    return false;
   }
 }
 
@@ -68,7 +71,7 @@ export async function sliceCapture(
 ): Promise<SliceResult> {
   const out = path.resolve(outDir);
   if (out === cap.dir) throw new OutputExistsError(out);
-  await checkTarget(out, opts.allowExistingEmpty === true);
+  const existed = await checkTarget(out, opts.allowExistingEmpty === true);
   const now = opts.now ?? Date.now;
   const meta = cap.metadata;
   const redaction = meta?.redaction;
@@ -117,7 +120,12 @@ export async function sliceCapture(
     await writer.close().catch(() => {
       // The writer failed too: the directory goes anyway.
     });
-    await rm(out, { recursive: true, force: true });
+    if (existed) {
+      // The user's (empty) directory stays; what we wrote into it goes.
+      for (const name of await readdir(out)) await rm(path.join(out, name), { recursive: true, force: true });
+    } else {
+      await rm(out, { recursive: true, force: true });
+    }
     throw err;
   }
   await writer.close();
