@@ -24,3 +24,4 @@ export {
 } from './server.js';
 export { ApiStatusError, type StatusBody, type StatusCause } from './status.js';
 export { type KubeObject, type ObjectMeta, ObjectStore, type StoreEvent } from './store.js';
+export { type ExecHandler, type ExecRequest, PodStreams, type PortTarget } from './streams.js';

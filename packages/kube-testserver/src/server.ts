@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { Authorizer, forbiddenMessage, type RequestAttributes } from './authz.js';
 import { type ControllerOptions, Controllers } from './controllers.js';
 import { Faults } from './faults.js';
@@ -17,6 +18,7 @@ import {
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector } from './selector.js';
 import { ApiStatusError, type StatusBody, statusErrors, successStatus } from './status.js';
 import { type KubeObject, ObjectStore } from './store.js';
+import { PodStreams } from './streams.js';
 
 export interface KubeTestServerOptions {
   /** Bearer tokens the server accepts and the user each one authenticates (default `test-token` → `test-user`). */
@@ -115,6 +117,14 @@ function parseJson(text: string): KubeObject {
   }
 }
 
+/** Answers an upgrade request with a Status error instead of switching protocols. */
+function rejectUpgrade(socket: Duplex, status: StatusBody): void {
+  const body = JSON.stringify(status);
+  socket.end(
+    `HTTP/1.1 ${status.code} ${status.reason ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
 /** Wall-clock time in ns with the resolution of the monotonic clock (Date.now() alone has ms). */
 function wallClockNs(): () => bigint {
   const origin = BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
@@ -145,6 +155,8 @@ export class KubeTestServer {
   readonly subresources = new Map<string, SubresourceHandler>();
   /** Container logs behind `pods/log`: tests start containers, append lines, cut streams. */
   readonly logs: PodLogs;
+  /** `pods/exec` and `pods/portforward` over WebSocket: tests say what an exec runs, where a port goes. */
+  readonly streams = new PodStreams();
   private readonly tokens: Record<string, string>;
   private readonly requireAuth: boolean;
   private readonly versionInfo: VersionInfo;
@@ -180,6 +192,15 @@ export class KubeTestServer {
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((err: unknown) => this.fail(res, err));
     });
+    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      try {
+        this.upgrade(req, socket, head);
+      } catch (err) {
+        const status =
+          err instanceof ApiStatusError ? err.status : statusErrors.internal((err as Error).message).status;
+        rejectUpgrade(socket, status);
+      }
+    });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.port = (this.server.address() as AddressInfo).port;
     this.url = `http://127.0.0.1:${this.port}`;
@@ -188,6 +209,7 @@ export class KubeTestServer {
 
   async close(): Promise<void> {
     if (!this.server) return;
+    this.streams.close();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server!.close(() => resolve()));
     this.server = undefined;
@@ -246,6 +268,75 @@ export class KubeTestServer {
   }
 
   // ---- request handling ------------------------------------------------------------------------------
+
+  /** WebSocket upgrades: `pods/exec` and `pods/portforward` (authorized as `create`, as the real server). */
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const record: RequestRecord = {
+      method: 'GET',
+      path: url.pathname + url.search,
+      verb: 'create',
+      resource: '',
+      namespace: '',
+      name: '',
+      contentType: '',
+      status: 101,
+    };
+    this.requests.push(record);
+    const user = this.user(req);
+    if (!user) {
+      record.status = 401;
+      throw statusErrors.custom(401, 'Unauthorized', 'Unauthorized');
+    }
+    const m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/(exec|portforward|attach)$/.exec(url.pathname);
+    if (!m) {
+      record.status = 404;
+      throw statusErrors.notFoundPath();
+    }
+    const [, namespace, name, sub] = m as unknown as [
+      string,
+      string,
+      string,
+      'exec' | 'portforward' | 'attach',
+    ];
+    Object.assign(record, { resource: `pods/${sub}`, namespace, name });
+    const attrs = {
+      user,
+      verb: 'create',
+      group: '',
+      resource: 'pods',
+      subresource: sub,
+      namespace,
+      name,
+    };
+    const decision = this.authz.check(attrs);
+    if (!decision.allowed) {
+      record.status = 403;
+      throw statusErrors.forbidden(forbiddenMessage(attrs, 'pods'), typeOfKind('Pod'), name);
+    }
+    const pod = this.store.get(typeOfKind('Pod'), namespace, name);
+    if (!pod) {
+      record.status = 404;
+      throw statusErrors.notFound(typeOfKind('Pod'), name);
+    }
+    if (sub === 'attach') {
+      record.status = 400;
+      throw statusErrors.badRequest('attach is not served by the test server');
+    }
+    if (sub === 'exec') {
+      const container = url.searchParams.get('container') ?? '';
+      const statuses = ((pod.status as Record<string, unknown> | undefined)?.containerStatuses ??
+        []) as Array<Record<string, unknown>>;
+      const st = statuses.find((c) => c.name === container);
+      if (container && !(st?.state as Record<string, unknown> | undefined)?.running) {
+        record.status = 400;
+        throw statusErrors.badRequest(
+          `unable to upgrade connection: container not found ("${container}") or not running`,
+        );
+      }
+    }
+    this.streams.accept(sub, namespace, name, url.searchParams, req, socket, head);
+  }
 
   private fail(res: ServerResponse, err: unknown): void {
     const status: StatusBody =
