@@ -7,10 +7,13 @@
 
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { type CaptureEntry, formatTimestamp, openCapture } from '@logtap/capture';
 import { parseReportJson, type TriageReport } from '@logtap/triage';
 import { generateEntries, MINUTE, runCli, T0, tempDir, writeCapture } from './triage-fixtures.js';
+
+// Each test runs the built CLI several times (some concurrently); CI runs every package at once.
+jest.setTimeout(120_000);
 
 const INCIDENT = {
   startMinute: 37,
