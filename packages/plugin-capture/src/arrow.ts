@@ -49,6 +49,19 @@ class Utf8Column {
     this.#pushOffset();
   }
 
+  /** Appends bytes `src[start, end)` (already UTF-8) as one value. */
+  pushSlice(src: Buffer, start: number, end: number): void {
+    const n = end - start;
+    if (this.#pos + n > this.#buf.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(this.#pos + n, this.#buf.length * 2));
+      this.#buf.copy(bigger, 0, 0, this.#pos);
+      this.#buf = bigger;
+    }
+    src.copy(this.#buf, this.#pos, start, end);
+    this.#pos += n;
+    this.#pushOffset();
+  }
+
   /** Appends already encoded bytes. */
   pushBytes(b: Uint8Array): void {
     if (this.#pos + b.length > this.#buf.length) {
@@ -136,32 +149,143 @@ class MapColumn {
   }
 }
 
+const TWO_32 = 2 ** 32;
+
+/**
+ * Builds record batches of the export schema row by row, from decoded entries or straight from the raw
+ * bytes of canonical lines (scan.ts): the timestamp is parsed from its digits into the Int64 column
+ * without a bigint per row, and an unescaped message is copied as bytes, never decoded to a string.
+ */
+export class BatchBuilder {
+  readonly #ts: BigInt64Array;
+  readonly #tsWords: Uint32Array;
+  readonly #msg: Utf8Column;
+  readonly #labels: MapColumn;
+  readonly #meta: MapColumn;
+  #n = 0;
+  // The last whole second parsed (its 19 bytes `YYYY-MM-DDTHH:MM:SS` and its ns as two 32-bit words).
+  readonly #secText = Buffer.alloc(19);
+  #secLo = 0;
+  #secHi = 0;
+  #secValid = false;
+
+  constructor(readonly capacity: number) {
+    this.#ts = new BigInt64Array(capacity);
+    this.#tsWords = new Uint32Array(this.#ts.buffer);
+    this.#msg = new Utf8Column(capacity, capacity * 96);
+    this.#labels = new MapColumn(capacity, capacity * 4, capacity * 24);
+    this.#meta = new MapColumn(capacity, 16, 64);
+  }
+
+  get length(): number {
+    return this.#n;
+  }
+
+  get full(): boolean {
+    return this.#n >= this.capacity;
+  }
+
+  pushEntry(e: CaptureEntry): void {
+    this.#ts[this.#n++] = e.ts;
+    this.#msg.push(e.msg);
+    this.#labels.push(e.labels);
+    this.#meta.push(e.meta);
+  }
+
+  /**
+   * Appends a row from a canonical line: `ts` is the 30-byte `YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ` at
+   * `line[tsAt]`; the message is `msg` when given (it had escapes), else the bytes `line[msgStart, msgEnd)`.
+   * Returns false (appending nothing) when the timestamp is not in that exact form.
+   */
+  pushRaw(
+    line: Buffer,
+    tsAt: number,
+    labels: Readonly<Record<string, string>>,
+    msgStart: number,
+    msgEnd: number,
+    msg: string | undefined,
+    meta: Readonly<Record<string, string>> | undefined,
+  ): boolean {
+    if (!this.#second(line, tsAt)) return false;
+    let frac = 0;
+    for (let i = tsAt + 20; i < tsAt + 29; i++) {
+      const d = line[i]! - 48;
+      if (d < 0 || d > 9) return false;
+      frac = frac * 10 + d;
+    }
+    // ns = second's ns + frac, as two 32-bit words (little-endian Int64), with the carry.
+    let lo = this.#secLo + frac;
+    let hi = this.#secHi;
+    if (lo >= TWO_32) {
+      lo -= TWO_32;
+      hi = (hi + 1) >>> 0;
+    }
+    const i = this.#n++;
+    this.#tsWords[2 * i] = lo;
+    this.#tsWords[2 * i + 1] = hi;
+    if (msg === undefined) this.#msg.pushSlice(line, msgStart, msgEnd);
+    else this.#msg.push(msg);
+    this.#labels.push(labels);
+    this.#meta.push(meta);
+    return true;
+  }
+
+  /** Loads the whole second of `line[at, at+19)` unless it is the cached one; false when malformed. */
+  #second(line: Buffer, at: number): boolean {
+    if (line[at + 19] !== 0x2e || line[at + 29] !== 0x5a) return false; // '.' and 'Z'
+    const t = this.#secText;
+    if (this.#secValid) {
+      let same = true;
+      for (let i = 0; i < 19; i++) {
+        if (line[at + i] !== t[i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return true;
+    }
+    const text = line.toString('latin1', at, at + 19);
+    const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})$/.exec(text);
+    if (!m) return false;
+    const ms = Date.UTC(
+      Number(m[1]),
+      Number(m[2]) - 1,
+      Number(m[3]),
+      Number(m[4]),
+      Number(m[5]),
+      Number(m[6]),
+    );
+    if (!Number.isFinite(ms) || Number(m[1]) < 1000) return false;
+    const ns = BigInt(ms) * 1_000_000n;
+    const u = BigInt.asUintN(64, ns);
+    this.#secLo = Number(u & 0xffffffffn);
+    this.#secHi = Number(u >> 32n);
+    line.copy(t, 0, at, at + 19);
+    this.#secValid = true;
+    return true;
+  }
+
+  /** The rows so far as a record batch (the builder must not be used afterwards). */
+  finish(): RecordBatch {
+    const n = this.#n;
+    const data = makeData({
+      type: new Struct(EXPORT_SCHEMA.fields),
+      length: n,
+      nullCount: 0,
+      children: [
+        makeData({ type: tsType, length: n, nullCount: 0, data: this.#ts.subarray(0, n) }),
+        this.#labels.data(),
+        this.#msg.data(),
+        this.#meta.data(),
+      ],
+    });
+    return new RecordBatch(EXPORT_SCHEMA, data);
+  }
+}
+
 /** Builds one record batch of the export schema from entries. */
 export function entriesToRecordBatch(entries: readonly CaptureEntry[]): RecordBatch {
-  const n = entries.length;
-  const ts = new BigInt64Array(n);
-  let msgBytes = 0;
-  for (let i = 0; i < n; i++) msgBytes += entries[i]!.msg.length;
-  const msg = new Utf8Column(n, msgBytes + 16);
-  const labels = new MapColumn(n, n * 4, n * 24);
-  const meta = new MapColumn(n, 16, 64);
-  for (let i = 0; i < n; i++) {
-    const e = entries[i]!;
-    ts[i] = e.ts;
-    msg.push(e.msg);
-    labels.push(e.labels);
-    meta.push(e.meta);
-  }
-  const data = makeData({
-    type: new Struct(EXPORT_SCHEMA.fields),
-    length: n,
-    nullCount: 0,
-    children: [
-      makeData({ type: tsType, length: n, nullCount: 0, data: ts }),
-      labels.data(),
-      msg.data(),
-      meta.data(),
-    ],
-  });
-  return new RecordBatch(EXPORT_SCHEMA, data);
+  const b = new BatchBuilder(Math.max(1, entries.length));
+  for (const e of entries) b.pushEntry(e);
+  return b.finish();
 }

@@ -9,7 +9,7 @@ import { type RecordBatch, Table, tableToIPC } from 'apache-arrow';
 import { EXPORT_SCHEMA, entriesToRecordBatch } from './arrow.js';
 import type { ToolFilter } from './filter.js';
 import { inlineParquetEncoder, type ParquetSettings, workerParquetEncoder } from './parquet-writer.js';
-import { scanEntries, scanRaw } from './scan.js';
+import { scanBatches, scanEntries, scanRaw } from './scan.js';
 import { TimestampText } from './time-format.js';
 
 export const EXPORT_FORMATS = ['parquet', 'csv', 'jsonl', 'arrow'] as const;
@@ -89,11 +89,7 @@ export async function exportCapture(
       break;
     case 'arrow':
     case 'parquet': {
-      const batches = batchesOf(
-        scanEntries(cap, filter, scanOpts),
-        opts.batchRows ?? DEFAULT_BATCH,
-        progress,
-      );
+      const batches = counted(scanBatches(cap, filter, opts.batchRows ?? DEFAULT_BATCH, scanOpts), progress);
       if (opts.format === 'arrow') await writeArrowStream(batches, sink, opts.metadata);
       else {
         const settings = { rowGroupRows: opts.rowGroupRows ?? DEFAULT_ROW_GROUP, metadata: opts.metadata };
@@ -105,25 +101,14 @@ export async function exportCapture(
   return { format: opts.format, lines, bytes };
 }
 
-/** Regroups entry batches into Arrow record batches of `rows` rows (the last may be shorter). */
-async function* batchesOf(
-  src: AsyncIterable<{ entries: CaptureEntry[] }>,
-  rows: number,
+/** Passes batches through, reporting their rows as progress. */
+async function* counted(
+  src: AsyncIterable<RecordBatch>,
   progress: (n: number) => void,
 ): AsyncGenerator<RecordBatch> {
-  let pending: CaptureEntry[] = [];
   for await (const b of src) {
-    for (const e of b.entries) pending.push(e);
-    while (pending.length >= rows) {
-      const head = pending.length === rows ? pending : pending.slice(0, rows);
-      pending = pending.length === rows ? [] : pending.slice(rows);
-      yield entriesToRecordBatch(head);
-      progress(head.length);
-    }
-  }
-  if (pending.length > 0) {
-    yield entriesToRecordBatch(pending);
-    progress(pending.length);
+    yield b;
+    progress(b.numRows);
   }
 }
 

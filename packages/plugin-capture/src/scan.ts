@@ -25,7 +25,9 @@ import {
   type ReadWarning,
   readEntryBatches,
 } from '@logtap/capture';
+import type { RecordBatch } from 'apache-arrow';
 import binding from 'zstd-napi/binding.js';
+import { BatchBuilder } from './arrow.js';
 import type { ToolFilter } from './filter.js';
 
 export type { ReadWarning } from '@logtap/capture';
@@ -264,6 +266,69 @@ class Scanner {
     return !f.msg!.test(msg);
   }
 
+  /**
+   * Filters a raw canonical line and, when kept, appends it to `out` without decoding the entry (the time
+   * and unescaped message go in as bytes). Returns 1 kept, 0 rejected, -1 when the line is not in the
+   * canonical form (the caller decodes it).
+   */
+  rawRow(buf: Buffer, a: number, b: number, inside: boolean, out: BatchBuilder): -1 | 0 | 1 {
+    const line = buf.subarray(a, b);
+    const n = line.length;
+    // `{"ts":"` + 30 bytes of time + `"`
+    if (n < 40 || !bytesAt(line, TS_KEY, 0) || line[37] !== 0x22) return -1;
+    const f = this.filter;
+    if (!inside) {
+      const ts = parseTimestamp(latin1.call(line, 7, 37));
+      if (ts === undefined) return -1;
+      if (!f.matchTime(ts)) return 0;
+    }
+    let labels: Readonly<Record<string, string>> | undefined;
+    let msgStart: number;
+    if (bytesAt(line, LABELS_KEY, 38)) {
+      const open = 38 + LABELS_KEY.length - 1;
+      const close = line.indexOf(LABELS_END, open);
+      if (close < 0) return -1;
+      labels = this.decoder.labels(utf8.call(line, open, close + 1));
+      msgStart = close + LABELS_END.length;
+    } else if (bytesAt(line, MSG_KEY, 38)) {
+      labels = EMPTY_LABELS;
+      msgStart = 38 + MSG_KEY.length;
+    } else {
+      return -1;
+    }
+    if (labels === undefined) return -1;
+    if (!f.matchLabels(labels)) return 0;
+    let msgEnd = line.indexOf(META_KEY, msgStart);
+    let meta: Record<string, string> | undefined;
+    if (msgEnd >= 0) {
+      if (line[n - 1] !== 0x7d || line[n - 2] !== 0x7d) return -1;
+      try {
+        const m = JSON.parse(utf8.call(line, msgEnd + META_KEY.length - 1, n - 1)) as unknown;
+        if (typeof m !== 'object' || m === null || Array.isArray(m)) return -1;
+        for (const k in m) if (typeof (m as Record<string, unknown>)[k] !== 'string') return -1;
+        meta = m as Record<string, string>;
+      } catch {
+        return -1; // not the canonical shape: the decoder judges the line
+      }
+    } else {
+      if (line[n - 1] !== 0x7d || line[n - 2] !== 0x22) return -1;
+      msgEnd = n - 2;
+    }
+    let msg: string | undefined;
+    const esc = line.indexOf(0x5c, msgStart);
+    if (esc >= 0 && esc < msgEnd) {
+      try {
+        msg = JSON.parse(`"${utf8.call(line, msgStart, msgEnd)}"`) as string;
+      } catch {
+        return -1; // not a plain string literal
+      }
+    } else if (line.indexOf(0x22, msgStart) < msgEnd) {
+      return -1; // a bare quote inside: more fields than the canonical form has
+    }
+    if (this.applyMsg && !f.msg!.test(msg ?? utf8.call(line, msgStart, msgEnd))) return 0;
+    return out.pushRaw(line, 7, labels, msgStart, msgEnd, msg, meta) ? 1 : -1;
+  }
+
   /** Whether a decoded entry passes (time is skipped when the range is inside the filter's range). */
   keep(e: CaptureEntry, timeInside: boolean): boolean {
     const f = this.filter;
@@ -420,6 +485,60 @@ export async function* scanEntries(
     };
     yield* fastFile(s, f, onRange);
   }
+}
+
+/**
+ * The matching lines of a capture as Arrow record batches of `rows` rows (the last may be shorter), built
+ * from the raw bytes of canonical lines where possible (see BatchBuilder). Yields nothing when nothing
+ * matches.
+ */
+export async function* scanBatches(
+  cap: Capture,
+  filter: ToolFilter,
+  rows: number,
+  opts: ScanOptions = {},
+): AsyncGenerator<RecordBatch, void, undefined> {
+  const s = new Scanner(cap, filter, opts);
+  let builder = new BatchBuilder(rows);
+  const done: RecordBatch[] = [];
+  const push = (e: CaptureEntry): void => {
+    builder.pushEntry(e);
+    if (builder.full) {
+      done.push(builder.finish());
+      builder = new BatchBuilder(rows);
+    }
+  };
+  for (const f of cap.files) {
+    if (!mayRead(s, f)) continue;
+    if (!fastPath(f)) {
+      for await (const entries of slowFile(s, f)) {
+        for (const e of entries) push(e);
+        yield* done.splice(0);
+      }
+      continue;
+    }
+    const onRange = (buf: Buffer, r: Range): RecordBatch[] | undefined => {
+      const inside = filter.coversTime(r.from, r.to);
+      const slice = isAscii(buf) ? latin1 : utf8;
+      s.lines(buf, (a, b) => {
+        const kept = s.rawRow(buf, a, b, inside, builder);
+        if (kept === 1) {
+          if (builder.full) {
+            done.push(builder.finish());
+            builder = new BatchBuilder(rows);
+          }
+          return;
+        }
+        if (kept === 0) return;
+        const e = s.decoder.decode(slice.call(buf, a, b));
+        if (e === undefined) s.invalid++;
+        else if (s.keep(e, inside)) push(e);
+      });
+      return done.length > 0 ? done.splice(0) : undefined;
+    };
+    for await (const batches of fastFile(s, f, onRange)) yield* batches;
+  }
+  if (builder.length > 0) yield builder.finish();
 }
 
 /**
