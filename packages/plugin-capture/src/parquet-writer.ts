@@ -2,7 +2,7 @@
  * Parquet encoding through parquet-wasm's streaming writer (arrow-rs): Arrow IPC batches in, Parquet bytes
  * out as row groups fill (zstd, dictionary encoding where it pays, statistics). It runs either inline or
  * in a worker thread: the worker overlaps the encoding with the scan and Arrow building on the main thread,
- * which on two cores takes Parquet export from ~70 to 100+ MB/s (bench/tools.mjs).
+ * which on two cores takes Parquet export from ~70 to ~130 MB/s (bench/tools.mjs).
  */
 
 import { existsSync } from 'node:fs';
