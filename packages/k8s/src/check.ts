@@ -110,13 +110,21 @@ export const REQUIRED_PERMISSIONS: readonly Need[] = [
       by: TAP,
     })),
   ),
-  { verb: 'create', group: '', resource: 'namespaces', scope: 'cluster', by: ['recv --in-cluster'] },
+  // recv --in-cluster: a Pod + Service (+ the namespace when missing), port-forward, exec for stop and copy-back.
+  ...['get', 'create', 'delete'].map((verb) => ({
+    verb,
+    group: '',
+    resource: 'namespaces',
+    scope: 'cluster' as const,
+    by: ['recv --in-cluster'],
+  })),
   ...['create', 'get', 'delete'].flatMap((verb) => [
-    { verb, group: 'apps', resource: 'deployments', scope: 'receiver' as const, by: ['recv --in-cluster'] },
+    { verb, group: '', resource: 'pods', scope: 'receiver' as const, by: ['recv --in-cluster'] },
     { verb, group: '', resource: 'services', scope: 'receiver' as const, by: ['recv --in-cluster'] },
   ]),
   { verb: 'list', group: '', resource: 'pods', scope: 'receiver', by: ['recv --in-cluster'] },
   { verb: 'create', group: '', resource: 'pods/portforward', scope: 'receiver', by: ['recv --in-cluster'] },
+  { verb: 'create', group: '', resource: 'pods/exec', scope: 'receiver', by: ['recv --in-cluster'] },
 ];
 
 async function checkPermissions(

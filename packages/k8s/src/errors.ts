@@ -178,3 +178,44 @@ export class RbacNotOursError extends K8sError {
     );
   }
 }
+
+/** `recv --in-cluster`: a receiver pod of that name is already there (a running or an abandoned run). */
+export class ReceiverExistsError extends K8sError {
+  override readonly code = 'K8S_RECEIVER_EXISTS';
+  constructor(
+    readonly namespace: string,
+    readonly pod: string,
+    readonly createdAt: string,
+    readonly run: string,
+  ) {
+    super(
+      `a logtap receiver already runs in namespace ${namespace} (pod ${pod}${createdAt ? `, created ${createdAt}` : ''}${run ? `, run ${run}` : ''}); stop that run first, or remove a leftover with: kubectl delete pod,svc -n ${namespace} -l app.kubernetes.io/managed-by=logtap,app.kubernetes.io/name=logtap-receiver (logtap check lists leftovers)`,
+    );
+  }
+}
+
+/** `recv --in-cluster`: the receiver pod did not become ready (image pull, crash loop, scheduling, timeout). */
+export class ReceiverNotReadyError extends K8sError {
+  override readonly code = 'K8S_RECEIVER_NOT_READY';
+  constructor(
+    readonly namespace: string,
+    readonly pod: string,
+    readonly reason: string,
+  ) {
+    super(
+      `the in-cluster receiver ${namespace}/${pod} did not become ready: ${reason}; see kubectl describe pod -n ${namespace} ${pod} (a private registry needs --image, an image pull secret is not set by logtap)`,
+    );
+  }
+}
+
+/** `recv --in-cluster`: the capture could not be copied back from the receiver pod. */
+export class CopyBackError extends K8sError {
+  override readonly code = 'K8S_COPY_BACK_FAILED';
+  constructor(
+    readonly dir: string,
+    reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`could not copy the capture back into ${dir}: ${reason}`, options);
+  }
+}

@@ -28,6 +28,7 @@ export {
   ClusterUnreachableError,
   ConflictError,
   ContextNotFoundError,
+  CopyBackError,
   ForbiddenError,
   InvalidOptionError,
   K8sError,
@@ -38,11 +39,24 @@ export {
   NoWorkloadsError,
   ProductionNamespaceError,
   RbacNotOursError,
+  ReceiverExistsError,
+  ReceiverNotReadyError,
   RolloutTimeoutError,
   SelfTapError,
   TapPartialFailureError,
   UnauthorizedError,
 } from './errors.js';
+export {
+  copyInClusterCapture,
+  deleteInClusterReceiver,
+  forwardInClusterReceiver,
+  type InClusterReceiver,
+  type PortForwardHandle,
+  startInClusterReceiver,
+  stopInClusterReceiver,
+  type WaitOptions,
+  waitForInClusterReceiver,
+} from './in-cluster.js';
 export { guardedPatch } from './json-patch.js';
 export { type KubeConnection, type LoadKubeConfigOptions, loadKubeConfig } from './kubeconfig.js';
 export {
@@ -68,6 +82,18 @@ export { classifyNamespace, type ProdVerdict } from './prod-guard.js';
 export { doubleQuantity, parseQuantity } from './quantity.js';
 export type { QuotaLine } from './quota.js';
 export { roleBindingManifest, roleManifest } from './rbac.js';
+export {
+  CAPTURE_CONTAINER,
+  captureVolumeLimit,
+  defaultReceiverImage,
+  RECEIVER_CAPTURE_DIR,
+  RECEIVER_CONTAINER,
+  RECEIVER_PORT,
+  type ReceiverSpec,
+  RUN_LABEL,
+  receiverPodManifest,
+  receiverServiceManifest,
+} from './receiver-manifest.js';
 export { type RolloutResult, rolloutState } from './rollout.js';
 export { generateSessionId, validateSessionId } from './session.js';
 export {
@@ -78,5 +104,6 @@ export {
   type WorkloadStatus,
 } from './status.js';
 export { type TapOptions, type TapResult, type TapWorkloadResult, tap } from './tap.js';
+export { type ExtractResult, TarExtractor } from './tar.js';
 export { parseTarget, type Target } from './target.js';
 export { type UntapOptions, type UntapResult, type UntapWorkloadResult, untap } from './untap.js';
