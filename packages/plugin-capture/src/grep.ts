@@ -5,10 +5,16 @@
  * decoded, since any may be printed.
  */
 
-import { type Capture, type CaptureEntry, EntryEncoder, type ReadWarning } from '@logtap/capture';
+import {
+  type Capture,
+  type CaptureEntry,
+  EntryDecoder,
+  EntryEncoder,
+  type ReadWarning,
+} from '@logtap/capture';
 import { serviceOf } from '@logtap/tui';
 import type { ToolFilter } from './filter.js';
-import { scanEntries } from './scan.js';
+import { decodeRow, type LineRow, scanEntries, scanRows } from './scan.js';
 import { TimestampText } from './time-format.js';
 
 export type GrepFormat = 'text' | 'jsonl';
@@ -84,6 +90,12 @@ export class TextFormatter {
   }
 }
 
+async function* asRows(
+  src: AsyncIterable<{ file: string; entries: CaptureEntry[] }>,
+): AsyncGenerator<{ file: string; rows: LineRow[] }> {
+  for await (const b of src) yield { file: b.file, rows: b.entries.map((e) => ({ msg: e.msg, entry: e })) };
+}
+
 /** Runs grep over a capture. `filter.msg` is the pattern (plus any --from/--to/--label). */
 export async function grepCapture(cap: Capture, filter: ToolFilter, opts: GrepOptions): Promise<GrepResult> {
   const msg = filter.msg;
@@ -100,7 +112,10 @@ export async function grepCapture(cap: Capture, filter: ToolFilter, opts: GrepOp
     out = '';
     await opts.write(s);
   };
-  const emit = (e: CaptureEntry, kind: 'match' | 'before' | 'after'): void => {
+  const decoder = new EntryDecoder();
+  const emit = (row: LineRow, kind: 'match' | 'before' | 'after'): void => {
+    const e = decodeRow(row, decoder);
+    if (e === undefined) return;
     if (format === 'jsonl') {
       const line = encoder.encode(e);
       out += kind === 'match' ? line : `${line.slice(0, -2)},"context":"${kind}"}\n`;
@@ -110,21 +125,20 @@ export async function grepCapture(cap: Capture, filter: ToolFilter, opts: GrepOp
   };
   const files: GrepResult['files'] = [];
   let matches = 0;
-  let ring: CaptureEntry[] = [];
+  let ring: LineRow[] = [];
   let after = 0;
   let printed = false;
   let gap = false;
-  const scan = scanEntries(cap, filter, {
-    signal: opts.signal,
-    onWarning: opts.onWarning,
-    // With context, non-matching lines are needed too: test the pattern here.
-    applyMsg: context === 0,
-  });
+  const scanOpts = { signal: opts.signal, onWarning: opts.onWarning };
+  // Without context only matches matter: the scan tests the pattern (with its literal prefilter). With
+  // context every line of the filtered stream is a candidate, so rows keep the entry raw until printed.
+  const scan: AsyncIterable<{ file: string; rows: LineRow[] }> =
+    context === 0 ? asRows(scanEntries(cap, filter, scanOpts)) : scanRows(cap, filter, scanOpts);
   let done = false;
   for await (const batch of scan) {
     let fileCount = 0;
-    for (const e of batch.entries) {
-      const isMatch = context === 0 || msg.test(e.msg);
+    for (const row of batch.rows) {
+      const isMatch = context === 0 || msg.test(row.msg);
       if (isMatch && matches < max) {
         matches++;
         fileCount++;
@@ -135,17 +149,17 @@ export async function grepCapture(cap: Capture, filter: ToolFilter, opts: GrepOp
           ring = [];
           gap = false;
         }
-        emit(e, 'match');
+        emit(row, 'match');
         printed = true;
         after = context;
       } else if (after > 0) {
-        emit(e, 'after');
+        emit(row, 'after');
         after--;
       } else if (matches >= max) {
         done = true;
         break;
       } else {
-        ring.push(e);
+        ring.push(row);
         if (ring.length > context) {
           ring.shift();
           gap = true;

@@ -177,6 +177,60 @@ class RangeReader {
   }
 }
 
+/** Receives the parts of a kept canonical line (see BatchBuilder.pushRaw); false = not taken. */
+export interface RowSink {
+  pushRaw(
+    line: Buffer,
+    tsAt: number,
+    labels: Readonly<Record<string, string>>,
+    msgStart: number,
+    msgEnd: number,
+    msg: string | undefined,
+    meta: Readonly<Record<string, string>> | undefined,
+  ): boolean;
+}
+
+/** A line of {@link scanRows}: its message, and either the decoded entry or the raw line to decode on demand. */
+export interface LineRow {
+  msg: string;
+  entry?: CaptureEntry;
+  /** The raw canonical line is `buf[a, b)` when `entry` is absent. */
+  buf?: Buffer;
+  a?: number;
+  b?: number;
+}
+
+/** Collects raw rows as {@link LineRow}s, decoding only the message. */
+class RowCollector implements RowSink {
+  rows: LineRow[] = [];
+  a = 0;
+  b = 0;
+  pushRaw(
+    buf: Buffer,
+    _tsAt: number,
+    _labels: unknown,
+    msgStart: number,
+    msgEnd: number,
+    msg: string | undefined,
+  ): boolean {
+    this.rows.push({ msg: msg ?? utf8.call(buf, msgStart, msgEnd), buf, a: this.a, b: this.b });
+    return true;
+  }
+}
+
+/** Where the parts of a canonical line are (absolute offsets into the range's buffer). */
+interface LineParts {
+  /** `{` of the labels object, or -1 when the line has no labels. */
+  labelsOpen: number;
+  labelsClose: number;
+  msgStart: number;
+  msgEnd: number;
+  /** `{` of the meta object, or -1. */
+  metaOpen: number;
+  /** The message's raw text holds a backslash escape. */
+  escaped: boolean;
+}
+
 /** Per-scan state shared by the files. */
 class Scanner {
   readonly decoder = new EntryDecoder();
@@ -210,123 +264,149 @@ class Scanner {
     return f.labels.length > 0 || (this.applyMsg && f.msg!.literals === undefined) || !inside;
   }
 
+  readonly #parts: LineParts = {
+    labelsOpen: -1,
+    labelsClose: -1,
+    msgStart: 0,
+    msgEnd: 0,
+    metaOpen: -1,
+    escaped: false,
+  };
+  #escBuf: Buffer | undefined;
+  #escFrom = 0;
+  #escAt = -1;
+
   /**
-   * True when the raw canonical line `buf[a, b)` certainly fails the filter, judged from its parts without
-   * decoding the entry: the time (only when `inside` is false), the labels (their raw JSON maps to a shared
-   * labels object through the decoder's cache, and the filter memoises per object) and the message (when
-   * its raw text holds no escape, it is the message). Anything unusual returns false: the caller decodes.
+   * The next backslash at or after `from` in `buf`. Lines are visited in increasing order, so one search
+   * serves every line up to the backslash it found: linear in the range, where a search per line (Buffer
+   * has no bounded indexOf) would run to the next backslash, possibly the end of the range, every time.
    */
-  quickReject(buf: Buffer, a: number, b: number, inside: boolean): boolean {
-    // Searches run on a view of the line: Buffer#indexOf has no end bound, and a search past the line
-    // would cost the rest of the range on every line.
-    const line = buf.subarray(a, b);
-    const n = line.length;
-    if (n < 20 || !bytesAt(line, TS_KEY, 0)) return false;
-    const tsEnd = line.indexOf(0x22, 7);
-    if (tsEnd < 0) return false;
-    const f = this.filter;
-    if (!inside) {
-      const ts = parseTimestamp(latin1.call(line, 7, tsEnd));
-      if (ts === undefined) return false;
-      if (!f.matchTime(ts)) return true;
+  #nextBackslash(buf: Buffer, from: number): number {
+    if (buf !== this.#escBuf || from < this.#escFrom || (this.#escAt >= 0 && this.#escAt < from)) {
+      this.#escBuf = buf;
+      this.#escAt = buf.indexOf(0x5c, from);
     }
-    let msgStart: number;
-    if (bytesAt(line, LABELS_KEY, tsEnd + 1)) {
-      const open = tsEnd + LABELS_KEY.length; // the `{`
-      const close = line.indexOf(LABELS_END, open);
-      if (close < 0) return false;
-      if (f.labels.length > 0) {
-        const labels = this.decoder.labels(utf8.call(line, open, close + 1));
-        if (labels === undefined) return false;
-        if (!f.matchLabels(labels)) return true;
-      }
-      msgStart = close + LABELS_END.length;
-    } else if (bytesAt(line, MSG_KEY, tsEnd + 1)) {
-      if (f.labels.length > 0 && !f.matchLabels(EMPTY_LABELS)) return true;
-      msgStart = tsEnd + 1 + MSG_KEY.length;
-    } else {
-      return false;
-    }
-    if (!this.applyMsg) return false;
-    let msgEnd = line.indexOf(META_KEY, msgStart);
-    if (msgEnd < 0) {
-      if (line[n - 1] !== 0x7d || line[n - 2] !== 0x22) return false; // "}
-      msgEnd = n - 2;
-    }
-    let msg = utf8.call(line, msgStart, msgEnd);
-    const esc = line.indexOf(0x5c, msgStart);
-    if (esc >= 0 && esc < msgEnd) {
-      // Escapes (\n, \", \uXXXX): unescape the message alone, still cheaper than decoding the entry.
-      try {
-        msg = JSON.parse(`"${msg}"`) as string;
-      } catch {
-        return false; // not a plain string literal: let the decoder judge the line
-      }
-    }
-    return !f.msg!.test(msg);
+    this.#escFrom = from;
+    return this.#escAt;
   }
 
   /**
-   * Filters a raw canonical line and, when kept, appends it to `out` without decoding the entry (the time
-   * and unescaped message go in as bytes). Returns 1 kept, 0 rejected, -1 when the line is not in the
-   * canonical form (the caller decodes it).
+   * Locates the parts of `buf[a, b)` if it is a canonical line
+   * (`{"ts":"<30-byte time>","labels":{...},"msg":"...","meta":{...}}`, labels and meta optional); false
+   * otherwise. Every search is bounded by the line: the needles are present in a canonical line.
    */
-  rawRow(buf: Buffer, a: number, b: number, inside: boolean, out: BatchBuilder): -1 | 0 | 1 {
-    const line = buf.subarray(a, b);
-    const n = line.length;
-    // `{"ts":"` + 30 bytes of time + `"`
-    if (n < 40 || !bytesAt(line, TS_KEY, 0) || line[37] !== 0x22) return -1;
+  #parse(buf: Buffer, a: number, b: number): LineParts | undefined {
+    if (b - a < 40 || !bytesAt(buf, TS_KEY, a) || buf[a + 37] !== 0x22) return undefined;
+    const p = this.#parts;
+    const at = a + 38;
+    if (bytesAt(buf, LABELS_KEY, at)) {
+      p.labelsOpen = at + LABELS_KEY.length - 1;
+      // `},"msg":"` cannot occur inside the labels object (see EntryDecoder): the first one ends it.
+      p.labelsClose = buf.indexOf(LABELS_END, p.labelsOpen);
+      if (p.labelsClose < 0 || p.labelsClose >= b) return undefined;
+      p.msgStart = p.labelsClose + LABELS_END.length;
+    } else if (bytesAt(buf, MSG_KEY, at)) {
+      p.labelsOpen = -1;
+      p.msgStart = at + MSG_KEY.length;
+    } else {
+      return undefined;
+    }
+    if (buf[b - 1] !== 0x7d) return undefined;
+    if (buf[b - 2] === 0x22) {
+      p.msgEnd = b - 2;
+      p.metaOpen = -1;
+    } else if (buf[b - 2] === 0x7d) {
+      // A line with meta ends in `}}`; `","meta":{` cannot occur inside the message string.
+      const m = buf.indexOf(META_KEY, p.msgStart);
+      if (m < 0 || m >= b) return undefined;
+      p.msgEnd = m;
+      p.metaOpen = m + META_KEY.length - 1;
+    } else {
+      return undefined;
+    }
+    const esc = this.#nextBackslash(buf, p.msgStart);
+    p.escaped = esc >= 0 && esc < p.msgEnd;
+    // Without escapes the first quote after the start must be the closing one (else: more fields).
+    if (!p.escaped && buf.indexOf(0x22, p.msgStart) !== p.msgEnd) return undefined;
+    return p;
+  }
+
+  /** The message of parsed parts (unescaped when needed); undefined when it is not a valid string. */
+  #message(buf: Buffer, p: LineParts): string | undefined {
+    const raw = utf8.call(buf, p.msgStart, p.msgEnd);
+    if (!p.escaped) return raw;
+    try {
+      return JSON.parse(`"${raw}"`) as string;
+    } catch {
+      return undefined; // not a plain string literal: the decoder judges the line
+    }
+  }
+
+  /**
+   * True when the raw line `buf[a, b)` certainly fails the filter, judged from its parts without decoding
+   * the entry: the time (only when `inside` is false), the labels (their raw JSON maps to a shared labels
+   * object through the decoder's cache, and the filter memoises per object) and the message. Anything
+   * unusual returns false: the caller decodes.
+   */
+  quickReject(buf: Buffer, a: number, b: number, inside: boolean): boolean {
+    const p = this.#parse(buf, a, b);
+    if (p === undefined) return false;
     const f = this.filter;
     if (!inside) {
-      const ts = parseTimestamp(latin1.call(line, 7, 37));
+      const ts = parseTimestamp(latin1.call(buf, a + 7, a + 37));
+      if (ts === undefined) return false;
+      if (!f.matchTime(ts)) return true;
+    }
+    if (f.labels.length > 0) {
+      const labels =
+        p.labelsOpen < 0
+          ? EMPTY_LABELS
+          : this.decoder.labels(utf8.call(buf, p.labelsOpen, p.labelsClose + 1));
+      if (labels === undefined) return false;
+      if (!f.matchLabels(labels)) return true;
+    }
+    if (!this.applyMsg) return false;
+    const msg = this.#message(buf, p);
+    return msg !== undefined && !f.msg!.test(msg);
+  }
+
+  /**
+   * Filters a raw canonical line and, when kept, hands its parts to `out` without decoding the entry (the
+   * time and an unescaped message go in as bytes). Returns 1 kept, 0 rejected, -1 when the line is not in
+   * the canonical form (the caller decodes it).
+   */
+  rawRow(buf: Buffer, a: number, b: number, inside: boolean, out: RowSink): -1 | 0 | 1 {
+    const p = this.#parse(buf, a, b);
+    if (p === undefined) return -1;
+    const f = this.filter;
+    if (!inside) {
+      const ts = parseTimestamp(latin1.call(buf, a + 7, a + 37));
       if (ts === undefined) return -1;
       if (!f.matchTime(ts)) return 0;
     }
-    let labels: Readonly<Record<string, string>> | undefined;
-    let msgStart: number;
-    if (bytesAt(line, LABELS_KEY, 38)) {
-      const open = 38 + LABELS_KEY.length - 1;
-      const close = line.indexOf(LABELS_END, open);
-      if (close < 0) return -1;
-      labels = this.decoder.labels(utf8.call(line, open, close + 1));
-      msgStart = close + LABELS_END.length;
-    } else if (bytesAt(line, MSG_KEY, 38)) {
-      labels = EMPTY_LABELS;
-      msgStart = 38 + MSG_KEY.length;
-    } else {
-      return -1;
-    }
+    const labels =
+      p.labelsOpen < 0 ? EMPTY_LABELS : this.decoder.labels(utf8.call(buf, p.labelsOpen, p.labelsClose + 1));
     if (labels === undefined) return -1;
     if (!f.matchLabels(labels)) return 0;
-    let msgEnd = line.indexOf(META_KEY, msgStart);
     let meta: Record<string, string> | undefined;
-    if (msgEnd >= 0) {
-      if (line[n - 1] !== 0x7d || line[n - 2] !== 0x7d) return -1;
+    if (p.metaOpen >= 0) {
       try {
-        const m = JSON.parse(utf8.call(line, msgEnd + META_KEY.length - 1, n - 1)) as unknown;
+        const m = JSON.parse(utf8.call(buf, p.metaOpen, b - 1)) as unknown;
         if (typeof m !== 'object' || m === null || Array.isArray(m)) return -1;
         for (const k in m) if (typeof (m as Record<string, unknown>)[k] !== 'string') return -1;
         meta = m as Record<string, string>;
       } catch {
         return -1; // not the canonical shape: the decoder judges the line
       }
-    } else {
-      if (line[n - 1] !== 0x7d || line[n - 2] !== 0x22) return -1;
-      msgEnd = n - 2;
     }
     let msg: string | undefined;
-    const esc = line.indexOf(0x5c, msgStart);
-    if (esc >= 0 && esc < msgEnd) {
-      try {
-        msg = JSON.parse(`"${utf8.call(line, msgStart, msgEnd)}"`) as string;
-      } catch {
-        return -1; // not a plain string literal
-      }
-    } else if (line.indexOf(0x22, msgStart) < msgEnd) {
-      return -1; // a bare quote inside: more fields than the canonical form has
+    if (p.escaped || this.applyMsg) {
+      msg = this.#message(buf, p);
+      if (msg === undefined) return -1;
+      if (this.applyMsg && !f.msg!.test(msg)) return 0;
     }
-    if (this.applyMsg && !f.msg!.test(msg ?? utf8.call(line, msgStart, msgEnd))) return 0;
-    return out.pushRaw(line, 7, labels, msgStart, msgEnd, msg, meta) ? 1 : -1;
+    // An unescaped message goes in as bytes (msg undefined), an escaped one as its decoded text.
+    return out.pushRaw(buf, a + 7, labels, p.msgStart, p.msgEnd, p.escaped ? msg : undefined, meta) ? 1 : -1;
   }
 
   /** Whether a decoded entry passes (time is skipped when the range is inside the filter's range). */
@@ -539,6 +619,50 @@ export async function* scanBatches(
     for await (const batches of fastFile(s, f, onRange)) yield* batches;
   }
   if (builder.length > 0) yield builder.finish();
+}
+
+/**
+ * The lines that pass the time and label filters (the message pattern is not applied), with their message
+ * decoded but the rest of the entry left raw until {@link decodeRow} is called: grep -C tests every line
+ * of the stream but prints few of them.
+ */
+export async function* scanRows(
+  cap: Capture,
+  filter: ToolFilter,
+  opts: ScanOptions = {},
+): AsyncGenerator<{ file: string; rows: LineRow[] }, void, undefined> {
+  const s = new Scanner(cap, filter, { ...opts, applyMsg: false });
+  for (const f of cap.files) {
+    if (!mayRead(s, f)) continue;
+    if (!fastPath(f)) {
+      for await (const entries of slowFile(s, f))
+        yield { file: f.name, rows: entries.map((e) => ({ msg: e.msg, entry: e })) };
+      continue;
+    }
+    const onRange = (buf: Buffer, r: Range): { file: string; rows: LineRow[] } | undefined => {
+      const inside = filter.coversTime(r.from, r.to);
+      const slice = isAscii(buf) ? latin1 : utf8;
+      const sink = new RowCollector();
+      s.lines(buf, (a, b) => {
+        sink.a = a;
+        sink.b = b;
+        const kept = s.rawRow(buf, a, b, inside, sink);
+        if (kept !== -1) return;
+        const e = s.decoder.decode(slice.call(buf, a, b));
+        if (e === undefined) s.invalid++;
+        else if (s.keep(e, inside)) sink.rows.push({ msg: e.msg, entry: e });
+      });
+      return sink.rows.length > 0 ? { file: f.name, rows: sink.rows } : undefined;
+    };
+    yield* fastFile(s, f, onRange);
+  }
+}
+
+/** The entry of a {@link LineRow}. */
+export function decodeRow(row: LineRow, decoder: EntryDecoder): CaptureEntry | undefined {
+  return (
+    row.entry ?? (row.buf === undefined ? undefined : decoder.decode(utf8.call(row.buf, row.a!, row.b!)))
+  );
 }
 
 /**
