@@ -261,7 +261,12 @@ class Scanner {
   /** Whether lines should go through {@link quickReject} before being decoded. */
   quick(inside: boolean): boolean {
     const f = this.filter;
-    return f.labels.length > 0 || (this.applyMsg && f.msg!.literals === undefined) || !inside;
+    // Without a literal prefilter (or with only a weak one, like the `.` of `\d+\.\d+`), every line is a
+    // candidate: test its raw message before decoding it. With a real literal the candidates are mostly
+    // matches, and testing them twice would only cost.
+    const lits = f.msg?.literals;
+    const weak = lits === undefined || lits.every((l) => l.length < 3);
+    return f.labels.length > 0 || (this.applyMsg && weak) || !inside;
   }
 
   readonly #parts: LineParts = {
