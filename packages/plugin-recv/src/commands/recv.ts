@@ -1,5 +1,8 @@
+import { homedir } from 'node:os';
 import { Command, Flags } from '@oclif/core';
 import { normalizeRedactArgv } from '../argv.js';
+import type { InClusterSummary } from '../in-cluster.js';
+import { inClusterFlags } from '../in-cluster-flags.js';
 import type { RecvSummary } from '../run.js';
 
 // This file is loaded for `logtap recv --help` (when no manifest is available): keep its imports to
@@ -152,10 +155,39 @@ Exit codes: 0 stopped cleanly; 1 unexpected error; 2 invalid flag value; 3 canno
       default: '5s',
       helpValue: 'DURATION',
     }),
+    // --in-cluster, --namespace, --image, --ttl, --context, --kubeconfig: see in-cluster-flags.ts.
+    ...inClusterFlags,
   };
 
-  async run(): Promise<RecvSummary> {
+  async run(): Promise<RecvSummary | InClusterSummary> {
     const { flags } = await this.parse(Recv, normalizeRedactArgv(this.argv));
+    // --- recv --in-cluster (in-cluster.ts): the receiver runs in the cluster; this process forwards a port
+    // to it, shows its progress and, at the end, copies the capture back and deletes what it created.
+    if (flags['in-cluster']) {
+      const { runInCluster } = await import('../in-cluster.js');
+      const { describeFailure } = await import('../run.js');
+      try {
+        return await runInCluster(flags, {
+          log: (line) => process.stderr.write(`${line}\n`),
+          onSignal: (handler) => {
+            process.on('SIGINT', handler);
+            process.on('SIGTERM', handler);
+            return () => {
+              process.off('SIGINT', handler);
+              process.off('SIGTERM', handler);
+            };
+          },
+          hardExit: (code) => process.exit(code),
+          version: this.config.version,
+          env: process.env,
+          home: homedir(),
+        });
+      } catch (err) {
+        const failure = describeFailure(err);
+        this.error(failure.message, { exit: failure.exit, suggestions: failure.suggestions });
+      }
+    }
+    // --- end of --in-cluster
     const { parseRecvConfig } = await import('../config.js');
     const { runRecv, describeFailure } = await import('../run.js');
     let config: ReturnType<typeof parseRecvConfig>;
