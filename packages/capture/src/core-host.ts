@@ -4,6 +4,7 @@
  */
 
 import type { EntryBatch } from './batch.js';
+import type { EncodedBatch } from './encoded-batch.js';
 import {
   CaptureCorruptError,
   type CaptureError,
@@ -19,6 +20,7 @@ import { openWriterCore } from './writer-open.js';
 /** Caller -> core. `now` is the caller's clock (ms) when the message was sent. */
 export type ToCore =
   | { t: 'batch'; id: number; batch: EntryBatch; now: number }
+  | { t: 'encoded'; id: number; batch: EncodedBatch; now: number }
   | { t: 'audit'; event: string; fields: Record<string, unknown> | undefined; now: number }
   | { t: 'counters'; counters: Record<string, number>; now: number }
   | { t: 'flush'; id: number; now: number }
@@ -112,6 +114,9 @@ export class CoreHost {
     switch (msg.t) {
       case 'batch':
         this.#run(() => core.append(msg.id, msg.batch, msg.now));
+        break;
+      case 'encoded':
+        this.#run(() => core.appendEncoded(msg.id, msg.batch, msg.now));
         break;
       case 'audit':
         this.#run(() => core.audit(msg.event, msg.fields, msg.now));

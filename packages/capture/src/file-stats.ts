@@ -6,30 +6,69 @@
 import type { FrameEntry, IndexEntry, LabelCounts } from './schema.js';
 import { formatTimestamp, MAX_TIMESTAMP_NS, MIN_TIMESTAMP_NS } from './timestamp.js';
 
+const NS_PER_SEC = 1_000_000_000n;
+
 /** Stats of one frame being built. Label sets are counted per object and expanded when the frame is done. */
 export class FrameStats {
   lines = 0;
   bytes = 0;
-  from = MAX_TIMESTAMP_NS;
-  to = MIN_TIMESTAMP_NS;
+  #from = MAX_TIMESTAMP_NS;
+  #to = MIN_TIMESTAMP_NS;
+  // Bounds of the lines added as seconds + nanoseconds (encoded batches), kept as numbers so the hot loop
+  // makes no bigint; merged into from/to when those are read (a few times per frame).
+  #fromSec = Number.POSITIVE_INFINITY;
+  #fromNsec = 0;
+  #toSec = Number.NEGATIVE_INFINITY;
+  #toNsec = 0;
   /** Clock reading (ms) when the frame's first line arrived. */
   firstAtMs = 0;
   labelSets = new Map<Record<string, string>, number>();
 
+  /** Earliest line time (ns). */
+  get from(): bigint {
+    if (this.#fromSec === Number.POSITIVE_INFINITY) return this.#from;
+    const parts = BigInt(this.#fromSec) * NS_PER_SEC + BigInt(this.#fromNsec);
+    return parts < this.#from ? parts : this.#from;
+  }
+
+  /** Latest line time (ns). */
+  get to(): bigint {
+    if (this.#toSec === Number.NEGATIVE_INFINITY) return this.#to;
+    const parts = BigInt(this.#toSec) * NS_PER_SEC + BigInt(this.#toNsec);
+    return parts > this.#to ? parts : this.#to;
+  }
+
   add(ts: bigint, labels: Record<string, string>, bytes: number): void {
     this.lines++;
     this.bytes += bytes;
-    if (ts < this.from) this.from = ts;
-    if (ts > this.to) this.to = ts;
+    if (ts < this.#from) this.#from = ts;
+    if (ts > this.#to) this.#to = ts;
     // Entries of one push stream share a labels object, so this map stays tiny.
+    this.labelSets.set(labels, (this.labelSets.get(labels) ?? 0) + 1);
+  }
+
+  /** {@link add} with the time as whole seconds and nanoseconds. */
+  addParts(sec: number, nsec: number, labels: Record<string, string>, bytes: number): void {
+    this.lines++;
+    this.bytes += bytes;
+    if (sec < this.#fromSec || (sec === this.#fromSec && nsec < this.#fromNsec)) {
+      this.#fromSec = sec;
+      this.#fromNsec = nsec;
+    }
+    if (sec > this.#toSec || (sec === this.#toSec && nsec > this.#toNsec)) {
+      this.#toSec = sec;
+      this.#toNsec = nsec;
+    }
     this.labelSets.set(labels, (this.labelSets.get(labels) ?? 0) + 1);
   }
 
   reset(): void {
     this.lines = 0;
     this.bytes = 0;
-    this.from = MAX_TIMESTAMP_NS;
-    this.to = MIN_TIMESTAMP_NS;
+    this.#from = MAX_TIMESTAMP_NS;
+    this.#to = MIN_TIMESTAMP_NS;
+    this.#fromSec = Number.POSITIVE_INFINITY;
+    this.#toSec = Number.NEGATIVE_INFINITY;
     this.firstAtMs = 0;
     this.labelSets = new Map();
   }

@@ -31,6 +31,7 @@ describe('public API', () => {
       'CaptureLockedError',
       'CaptureNotFoundError',
       'CaptureWriter',
+      'EncodedBatchBuilder',
       'EntryDecoder',
       'EntryEncoder',
       'INDEX_FILE',

@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import type { EntryBatch } from './batch.js';
 import { CaptureDir } from './capture-dir.js';
 import { FILE_MODE, freeBytes, releaseLock, writeAllSync } from './disk.js';
+import type { EncodedBatch } from './encoded-batch.js';
 import { EntryEncoder } from './entry-codec.js';
 import { FileStats, FrameStats, indexLine } from './file-stats.js';
 import { type CaptureTotals, metadataDocument } from './metadata-doc.js';
@@ -143,6 +144,47 @@ export class WriterCore {
     }
     this.#lastQueuedBatch = batchId;
     if (this.#frame.lines === 0) this.#ackedBatch = batchId; // nothing buffered (all rotated out or empty)
+  }
+
+  /**
+   * Compresses a batch of lines already in JSONL form (see encoded-batch.ts) straight from its bytes;
+   * rotation, frames and the index work per line exactly as for {@link append}.
+   */
+  appendEncoded(batchId: number, batch: EncodedBatch, nowMs: number): void {
+    // Lines staged from entry batches come first: the file keeps arrival order.
+    this.#drainStaging();
+    const { n, data, ends, sec, nsec, sets } = batch;
+    const labels = batch.labelSets.map((json) => this.#labelSet(json));
+    const { maxFileBytes, maxFileAgeMs, flushBytes } = this.#cfg;
+    // data[given, start) is in the open frame but not yet handed to the compressor.
+    let given = 0;
+    let start = 0;
+    for (let i = 0; i < n; i++) {
+      const end = ends[i]!;
+      const len = end - start;
+      const f = this.#file;
+      if (f !== undefined) {
+        const raw = f.stats.bytes + this.#frame.bytes;
+        if (raw > 0 && (raw + len > maxFileBytes || nowMs - f.openedAtMs >= maxFileAgeMs)) {
+          // Rotate before this line: the bytes before it finish the current file.
+          if (start > given) this.#compressor.write(data.subarray(given, start));
+          given = start;
+          this.#rotate(nowMs, raw + len > maxFileBytes ? 'size' : 'age');
+        }
+      }
+      if (this.#file === undefined) this.#openFile(nowMs);
+      if (this.#frame.lines === 0) this.#frame.firstAtMs = nowMs;
+      this.#frame.addParts(sec[i]!, nsec[i]!, labels[sets[i]!]!, len);
+      if (this.#frame.bytes >= flushBytes) {
+        this.#compressor.write(data.subarray(given, end));
+        given = end;
+        this.#flushFrame(nowMs);
+      }
+      start = end;
+    }
+    if (start > given) this.#compressor.write(data.subarray(given, start));
+    this.#lastQueuedBatch = batchId;
+    if (this.#frame.lines === 0) this.#ackedBatch = batchId;
   }
 
   /** The label set of a canonical labels JSON, one shared object per distinct set (counted per object). */

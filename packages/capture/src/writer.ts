@@ -12,6 +12,7 @@ import { Worker } from 'node:worker_threads';
 import { BatchBuilder } from './batch.js';
 import { CoreHost, type FromCore, reviveError, type ToCore } from './core-host.js';
 import { releaseOwnLock } from './disk.js';
+import { type EncodedBatch, EncodedBatchBuilder, transferableBuffers } from './encoded-batch.js';
 import { type CaptureEntry, EntryEncoder, encodeLabels } from './entry-codec.js';
 import { InvalidEntryError, WriterClosedError, WriterFailedError } from './errors.js';
 import { type CoreConfig, resolveOptions, type WriterEvent, type WriterOptions } from './writer-config.js';
@@ -19,6 +20,8 @@ import type { CoreStats } from './writer-core.js';
 
 /** Post the queue right away once it holds this much, instead of waiting for the next turn. */
 const POST_BYTES = 1 << 20;
+/** Encoded batches smaller than this are copied into one hand-off instead of sent (and transferred) alone. */
+const SMALL_ENCODED_BYTES = 64 * 1024;
 /** Bytes of a data line besides the message and labels: `{"ts":"<30>","labels":,"msg":""}\n`. */
 const LINE_OVERHEAD = 56;
 
@@ -103,6 +106,8 @@ export class CaptureWriter {
   #state: WriterStats['state'] = 'live';
   #core!: CoreStats;
   #queue = new BatchBuilder();
+  /** Small encoded batches, coalesced into one hand-off (only one of the two queues holds lines at a time). */
+  #encodedQueue = new EncodedBatchBuilder(0, 0);
   #queueBytes = 0;
   #queueSinceMs = 0;
   #scheduled = false;
@@ -164,13 +169,21 @@ export class CaptureWriter {
           if (this.#state !== 'closed') onFailure(new Error(`writer thread exited with code ${code}`));
         });
         this.#channel = {
-          post: (msg) =>
-            msg.t === 'batch'
-              ? worker.postMessage(msg, [
-                  msg.batch.ts.buffer as ArrayBuffer,
-                  msg.batch.sets.buffer as ArrayBuffer,
-                ])
-              : worker.postMessage(msg),
+          post: (msg) => {
+            if (msg.t === 'batch') {
+              worker.postMessage(msg, [
+                msg.batch.ts.buffer as ArrayBuffer,
+                msg.batch.sets.buffer as ArrayBuffer,
+              ]);
+            } else if (msg.t === 'encoded') {
+              // Builder-made buffers move to the writer thread without a copy; anything else is cloned.
+              const transfer = transferableBuffers(msg.batch);
+              if (transfer !== undefined) worker.postMessage(msg, transfer);
+              else worker.postMessage(msg);
+            } else {
+              worker.postMessage(msg);
+            }
+          },
           terminate: async () => {
             await worker.terminate();
           },
@@ -205,6 +218,7 @@ export class CaptureWriter {
     let bytes = 0;
     for (const e of entries) bytes += this.#estimate(e);
     if (pending + bytes > this.#cfg.maxPendingBytes) return this.#reject(entries.length);
+    if (this.#encodedQueue.lines > 0) this.#post(); // keep arrival order across the two forms
     if (this.#queue.n === 0) this.#queueSinceMs = this.#now();
     for (const e of entries) this.#queue.add(e, this.#encoder.labelsJson(e.labels));
     this.#queueBytes += bytes;
@@ -215,6 +229,63 @@ export class CaptureWriter {
       this.#scheduled = true;
       setImmediate(() => this.#post());
     }
+    return true;
+  }
+
+  /**
+   * Queues lines already serialised as data lines ({@link EncodedBatchBuilder}); never blocks. Same
+   * contract as {@link append}: false, keeping none of them, when the writer failed or the batch would
+   * push the pending bytes (counted exactly: its JSONL bytes) past `maxPendingBytes`. The batch's buffers
+   * are taken over (moved to the writer thread): do not use the batch afterwards. Small batches are
+   * copied and sent together. Throws WriterClosedError after `close()`, InvalidEntryError for a batch
+   * whose columns do not fit its data.
+   */
+  appendEncoded(batch: EncodedBatch): boolean {
+    if (this.#state === 'closing' || this.#state === 'closed') throw new WriterClosedError('appendEncoded');
+    const n = batch.n;
+    if (n === 0) return true;
+    if (
+      !(n <= batch.ends.length && n <= batch.sec.length && n <= batch.nsec.length && n <= batch.sets.length)
+    ) {
+      throw new InvalidEntryError(`encoded batch of ${n} lines has shorter columns`);
+    }
+    const bytes = batch.ends[n - 1]!;
+    if (bytes > batch.data.length || bytes < n) {
+      throw new InvalidEntryError(
+        `encoded batch of ${n} lines ends at byte ${bytes}, outside its ${batch.data.length} bytes`,
+      );
+    }
+    const pending = this.#queueBytes + this.#inflightBytes;
+    if (
+      this.#state === 'failed' ||
+      pending >= this.#cfg.maxPendingBytes ||
+      pending + bytes > this.#cfg.maxPendingBytes
+    ) {
+      return this.#reject(n);
+    }
+    if (this.#queue.n > 0) this.#post(); // keep arrival order across the two forms
+    this.#accepted.lines += n;
+    this.#accepted.bytes += bytes;
+    if (bytes < SMALL_ENCODED_BYTES) {
+      // Many small pushes (one line each, say) would cost a message each: copy them into one batch.
+      if (this.#encodedQueue.lines === 0) this.#queueSinceMs = this.#now();
+      this.#encodedQueue.addBatch(batch);
+      this.#queueBytes += bytes;
+      if (this.#queueBytes >= POST_BYTES) this.#post();
+      else if (!this.#scheduled) {
+        this.#scheduled = true;
+        setImmediate(() => this.#post());
+      }
+      return true;
+    }
+    this.#post();
+    // An inline core may have failed while taking the queue: the batch counts as accepted and lost with it.
+    if ((this.#state as WriterStats['state']) === 'failed') return true;
+    const id = ++this.#batchId;
+    this.#inflight.push({ id, lines: n, bytes, atMs: this.#now() });
+    this.#inflightLines += n;
+    this.#inflightBytes += bytes;
+    this.#channel.post({ t: 'encoded', id, batch, now: this.#now() });
     return true;
   }
 
@@ -241,15 +312,19 @@ export class CaptureWriter {
 
   #post(): void {
     this.#scheduled = false;
-    if (this.#queue.n === 0 || this.#state === 'failed') return;
+    const encoded = this.#encodedQueue.lines;
+    if ((this.#queue.n === 0 && encoded === 0) || this.#state === 'failed') return;
     const id = ++this.#batchId;
-    const lines = this.#queue.n;
+    const lines = encoded > 0 ? encoded : this.#queue.n;
     this.#inflight.push({ id, lines, bytes: this.#queueBytes, atMs: this.#queueSinceMs });
     this.#inflightLines += lines;
     this.#inflightBytes += this.#queueBytes;
-    const batch = this.#queue.take();
     this.#queueBytes = 0;
-    this.#channel.post({ t: 'batch', id, batch, now: this.#now() });
+    if (encoded > 0) {
+      this.#channel.post({ t: 'encoded', id, batch: this.#encodedQueue.take(), now: this.#now() });
+    } else {
+      this.#channel.post({ t: 'batch', id, batch: this.#queue.take(), now: this.#now() });
+    }
   }
 
   #receive(msg: FromCore): void {
@@ -351,7 +426,8 @@ export class CaptureWriter {
   stats(): WriterStats {
     const c = this.#core;
     const now = this.#now();
-    const oldest = this.#inflight[0]?.atMs ?? (this.#queue.n > 0 ? this.#queueSinceMs : undefined);
+    const queued = this.#queue.n + this.#encodedQueue.lines;
+    const oldest = this.#inflight[0]?.atMs ?? (queued > 0 ? this.#queueSinceMs : undefined);
     return {
       state: this.#state,
       dir: this.#cfg.dir,
@@ -359,7 +435,7 @@ export class CaptureWriter {
       acceptedBytes: this.#accepted.bytes,
       rejectedLines: this.#rejected.lines,
       rejectedBatches: this.#rejected.batches,
-      pendingLines: this.#queue.n + this.#inflightLines,
+      pendingLines: queued + this.#inflightLines,
       pendingBytes: this.#queueBytes + this.#inflightBytes,
       maxPendingBytes: this.#cfg.maxPendingBytes,
       lagMs: oldest === undefined ? 0 : Math.max(0, now - oldest),

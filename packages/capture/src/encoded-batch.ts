@@ -1,0 +1,387 @@
+/**
+ * Data lines serialised on the caller's thread straight into bytes: the form a receiver hands the writer
+ * when it has the lines as UTF-8 bytes already (a decoded Loki protobuf push). A line's message is copied
+ * from the wire bytes with JSON escaping done byte by byte, so no JS string is built for it, JSON.stringify
+ * never runs and nothing is transcoded; the writer thread only compresses and writes (bench/encoded.ts).
+ * The bytes are exactly what {@link EntryEncoder} writes for the same entry.
+ */
+
+import { isUtf8 } from 'node:buffer';
+import { encodeLabels } from './entry-codec.js';
+import { MAX_TIMESTAMP_NS } from './timestamp.js';
+
+/**
+ * Lines in the capture's JSONL form plus what the writer needs per line (time and label set for the
+ * index, byte length for rotation). Every member is a typed array over its own ArrayBuffer or a string:
+ * the batch is transferred to the writer thread without a copy.
+ */
+export interface EncodedBatch {
+  /** Lines in the batch. */
+  readonly n: number;
+  /** The JSONL bytes of the n lines, each ending in `\n` (a view from offset 0 of its ArrayBuffer). */
+  readonly data: Uint8Array;
+  /** `ends[i]`: offset in `data` just past line i's newline. */
+  readonly ends: Uint32Array;
+  /** Line i's time: whole seconds since the epoch and nanoseconds, already clamped to 1970..9999. */
+  readonly sec: Float64Array;
+  readonly nsec: Uint32Array;
+  /** Line i's label set: an index into `labelSets`. */
+  readonly sets: Uint32Array;
+  /** Label sets as canonical JSON (keys sorted), as they appear in the lines. */
+  readonly labelSets: string[];
+}
+
+const NS_PER_SEC = 1_000_000_000n;
+const MAX_SEC = Number(MAX_TIMESTAMP_NS / NS_PER_SEC);
+const MAX_NSEC = Number(MAX_TIMESTAMP_NS % NS_PER_SEC);
+
+/** `{"ts":"` */
+const HEAD = Buffer.from('{"ts":"');
+/** `Z","labels":` */
+const AFTER_TS = Buffer.from('Z","labels":');
+/** `,"msg":"` */
+const BEFORE_MSG = Buffer.from(',"msg":"');
+/** `,"meta":` */
+const BEFORE_META = Buffer.from(',"meta":');
+
+/** JSON's two-character escapes by byte; 0 = `\u00XX`. */
+const SHORT_ESCAPE = new Uint8Array(0x20);
+SHORT_ESCAPE[0x08] = 0x62; // \b
+SHORT_ESCAPE[0x09] = 0x74; // \t
+SHORT_ESCAPE[0x0a] = 0x6e; // \n
+SHORT_ESCAPE[0x0c] = 0x66; // \f
+SHORT_ESCAPE[0x0d] = 0x72; // \r
+const HEX = Buffer.from('0123456789abcdef');
+
+/** Room kept per line besides the message and labels: 7 + 30 + 12 + 8 + 3 bytes of fixed text. */
+const LINE_FIXED = 64;
+const MIN_CAPACITY = 64 * 1024;
+
+type Utf8Buffer = Buffer & {
+  utf8Slice(start: number, end: number): string;
+  utf8Write(text: string, offset: number): number;
+};
+
+/**
+ * Builds {@link EncodedBatch}es. Keep one per producer: it caches the text of the current second and the
+ * JSON of label sets. `take()` hands the buffers over (to be transferred) and starts a new batch.
+ *
+ * @example
+ * const b = new EncodedBatchBuilder();
+ * const set = b.labelSet({ app: 'api' });
+ * b.addUtf8(set, 1700000000, 5, wire, lineStart, lineEnd);
+ * writer.appendEncoded(b.take());
+ */
+export class EncodedBatchBuilder {
+  #n = 0;
+  #len = 0;
+  #out: Utf8Buffer;
+  #ends: Uint32Array;
+  #sec: Float64Array;
+  #nsec: Uint32Array;
+  #sets: Uint32Array;
+  #labelSets: string[] = [];
+  #labelBytes: Buffer[] = [];
+  #setIndex = new Map<string, number>();
+  // Per labels object (entries of one stream share it): its JSON, computed once.
+  #labelsJson = new WeakMap<object, string>();
+  // The text `YYYY-MM-DDTHH:MM:SS.` of the last second written.
+  #tsSec = Number.NaN;
+  readonly #tsPrefix = Buffer.alloc(20);
+  // ns of the last second seen by addEntry (bigint times): saves the division for the next line.
+  #lastBase = -1n;
+  #lastBaseSec = 0;
+
+  constructor(capacityBytes = MIN_CAPACITY, capacityLines = 1024) {
+    this.#out = ownBuffer(capacityBytes);
+    this.#ends = new Uint32Array(capacityLines);
+    this.#sec = new Float64Array(capacityLines);
+    this.#nsec = new Uint32Array(capacityLines);
+    this.#sets = new Uint32Array(capacityLines);
+  }
+
+  /** Lines added since the last take(). */
+  get lines(): number {
+    return this.#n;
+  }
+
+  /** JSONL bytes added since the last take(). */
+  get bytes(): number {
+    return this.#len;
+  }
+
+  /** Makes room for about this many more bytes and lines (avoids regrowing for a batch of known size). */
+  reserve(bytes: number, lines: number): void {
+    if (this.#len + bytes > this.#out.length) this.#growBytes(this.#len + bytes);
+    if (this.#n + lines > this.#ends.length) this.#growLines(this.#n + lines);
+  }
+
+  /** The index of a label set in this batch (its JSON computed once per labels object). */
+  labelSet(labels: Record<string, string>): number {
+    let json = this.#labelsJson.get(labels);
+    if (json === undefined) {
+      json = encodeLabels(labels);
+      this.#labelsJson.set(labels, json);
+    }
+    return this.labelSetJson(json);
+  }
+
+  /** The index of a label set given as its canonical JSON (keys sorted, as encodeLabels writes it). */
+  labelSetJson(json: string): number {
+    let s = this.#setIndex.get(json);
+    if (s === undefined) {
+      s = this.#labelSets.length;
+      this.#labelSets.push(json);
+      this.#labelBytes.push(Buffer.from(json));
+      this.#setIndex.set(json, s);
+    }
+    return s;
+  }
+
+  /**
+   * Adds a line whose message is the UTF-8 bytes `src[start, end)`, at `sec` seconds + `nsec` ns. Bytes
+   * that are not valid UTF-8 become U+FFFD, as a decoder would make them. `metaJson` is the canonical JSON
+   * of its structured metadata (encodeLabels), if any.
+   */
+  addUtf8(
+    set: number,
+    sec: number,
+    nsec: number,
+    src: Buffer,
+    start: number,
+    end: number,
+    metaJson?: string,
+  ): void {
+    const labels = this.#labelBytes[set]!;
+    const worst = this.#len + LINE_FIXED + labels.length + (end - start) * 6 + (metaJson?.length ?? 0) * 3;
+    if (worst > this.#out.length) this.#growBytes(worst);
+    let o = this.#head(set, sec, nsec, labels);
+    const out = this.#out;
+    const lineAt = o;
+    let checked = false;
+    for (let k = start; k < end; k++) {
+      const c = src[k]!;
+      if (c >= 0x20 && c !== 0x22 && c !== 0x5c) {
+        if (c >= 0x80 && !checked) {
+          // Non-ASCII: valid UTF-8 is copied as is (JSON needs no escape there); anything else goes
+          // through a string so invalid sequences become U+FFFD exactly as a decoder would make them.
+          if (!isUtf8(src.subarray(start, end))) {
+            o = this.#writeJsonString(lineAt - 1, (src as Utf8Buffer).utf8Slice(start, end));
+            this.#tail(o, metaJson);
+            return;
+          }
+          checked = true;
+        }
+        out[o++] = c;
+      } else if (c === 0x22 || c === 0x5c) {
+        out[o++] = 0x5c;
+        out[o++] = c;
+      } else {
+        out[o++] = 0x5c;
+        const short = SHORT_ESCAPE[c]!;
+        if (short !== 0) out[o++] = short;
+        else {
+          out[o++] = 0x75; // u00XX
+          out[o++] = 0x30;
+          out[o++] = 0x30;
+          out[o++] = HEX[c >> 4]!;
+          out[o++] = HEX[c & 15]!;
+        }
+      }
+    }
+    out[o++] = 0x22;
+    this.#tail(o, metaJson);
+  }
+
+  /** Adds a line whose message is a string, at `sec` seconds + `nsec` ns (see {@link addUtf8}). */
+  addString(set: number, sec: number, nsec: number, msg: string, metaJson?: string): void {
+    const labels = this.#labelBytes[set]!;
+    // JSON.stringify writes at most 6 characters per UTF-16 unit, each at most 3 UTF-8 bytes... but an
+    // escape is ASCII, so 6 bytes per unit bounds it.
+    const worst = this.#len + LINE_FIXED + labels.length + msg.length * 6 + (metaJson?.length ?? 0) * 3;
+    if (worst > this.#out.length) this.#growBytes(worst);
+    const o = this.#head(set, sec, nsec, labels);
+    this.#tail(this.#writeJsonString(o - 1, msg), metaJson);
+  }
+
+  /** Adds a line with a bigint time (ns since the epoch, clamped to 1970..9999 like the writer does). */
+  addEntry(set: number, ts: bigint, msg: string, metaJson?: string): void {
+    let sec: number;
+    let nsec: number;
+    if (ts >= this.#lastBase && ts - this.#lastBase < NS_PER_SEC && this.#lastBase >= 0n) {
+      sec = this.#lastBaseSec;
+      nsec = Number(ts - this.#lastBase);
+    } else if (ts < 0n) {
+      sec = 0;
+      nsec = 0;
+    } else if (ts > MAX_TIMESTAMP_NS) {
+      sec = MAX_SEC;
+      nsec = MAX_NSEC;
+    } else {
+      const q = ts / NS_PER_SEC;
+      this.#lastBase = q * NS_PER_SEC;
+      sec = Number(q);
+      this.#lastBaseSec = sec;
+      nsec = Number(ts - this.#lastBase);
+    }
+    this.addString(set, sec, nsec, msg, metaJson);
+  }
+
+  /**
+   * Appends another batch's lines (a copy: the other batch stays usable). Used to coalesce small batches
+   * into one hand-off.
+   */
+  addBatch(b: EncodedBatch): void {
+    const bytes = b.n === 0 ? 0 : b.ends[b.n - 1]!;
+    this.reserve(bytes, b.n);
+    this.#out.set(b.data.subarray(0, bytes), this.#len);
+    const remap = b.labelSets.map((json) => this.labelSetJson(json));
+    const base = this.#len;
+    for (let i = 0; i < b.n; i++) {
+      const j = this.#n + i;
+      this.#ends[j] = base + b.ends[i]!;
+      this.#sec[j] = b.sec[i]!;
+      this.#nsec[j] = b.nsec[i]!;
+      this.#sets[j] = remap[b.sets[i]!]!;
+    }
+    this.#n += b.n;
+    this.#len += bytes;
+  }
+
+  /**
+   * The batch so far; its buffers now belong to the caller (and may be transferred to another thread).
+   * The builder starts a new, empty batch with buffers of the given capacity (grown on demand).
+   */
+  take(nextCapacityBytes = 0, nextCapacityLines = 0): EncodedBatch {
+    const n = this.#n;
+    const b: EncodedBatch = {
+      n,
+      data: new Uint8Array(this.#out.buffer, 0, this.#len),
+      ends: this.#ends,
+      sec: this.#sec,
+      nsec: this.#nsec,
+      sets: this.#sets,
+      labelSets: this.#labelSets,
+    };
+    OWNED.add(b.data.buffer);
+    for (const a of [b.ends, b.sec, b.nsec, b.sets]) OWNED.add(a.buffer);
+    this.#out = ownBuffer(nextCapacityBytes);
+    this.#ends = new Uint32Array(nextCapacityLines);
+    this.#sec = new Float64Array(nextCapacityLines);
+    this.#nsec = new Uint32Array(nextCapacityLines);
+    this.#sets = new Uint32Array(nextCapacityLines);
+    this.#n = 0;
+    this.#len = 0;
+    this.#labelSets = [];
+    this.#labelBytes = [];
+    this.#setIndex = new Map();
+    return b;
+  }
+
+  /** Forgets the lines added since the last take() (keeps the buffers). */
+  clear(): void {
+    this.#n = 0;
+    this.#len = 0;
+    this.#labelSets = [];
+    this.#labelBytes = [];
+    this.#setIndex = new Map();
+  }
+
+  /** Writes `{"ts":"<time>","labels":<set>,"msg":"` and records the line's columns; returns the offset. */
+  #head(set: number, sec: number, nsec: number, labels: Buffer): number {
+    if (this.#n === this.#ends.length) this.#growLines(this.#n + 1);
+    // The format has no room for pre-1970 or post-9999 times; keep the line, clamp its time.
+    if (sec < 0) {
+      sec = 0;
+      nsec = 0;
+    } else if (sec > MAX_SEC) {
+      sec = MAX_SEC;
+      nsec = MAX_NSEC;
+    }
+    const i = this.#n;
+    this.#sec[i] = sec;
+    this.#nsec[i] = nsec;
+    this.#sets[i] = set;
+    const out = this.#out;
+    let o = this.#len;
+    out.set(HEAD, o);
+    o += 7;
+    if (sec !== this.#tsSec) {
+      this.#tsSec = sec;
+      // Date covers ±8.64e15 ms; years 1970..9999 are well inside it.
+      this.#tsPrefix.write(`${new Date(sec * 1000).toISOString().slice(0, 19)}.`, 'latin1');
+    }
+    this.#tsPrefix.copy(out, o);
+    o += 20;
+    for (let d = 8; d >= 0; d--) {
+      out[o + d] = 0x30 + (nsec % 10);
+      nsec = Math.floor(nsec / 10);
+    }
+    o += 9;
+    out.set(AFTER_TS, o);
+    o += AFTER_TS.length;
+    out.set(labels, o);
+    o += labels.length;
+    out.set(BEFORE_MSG, o);
+    return o + BEFORE_MSG.length;
+  }
+
+  /** Writes `JSON.stringify(text)` at `o` (where the opening quote goes); returns the end offset. */
+  #writeJsonString(o: number, text: string): number {
+    return o + this.#out.utf8Write(JSON.stringify(text), o);
+  }
+
+  /** Writes the optional meta and `}\n`, and closes the line. */
+  #tail(o: number, metaJson: string | undefined): void {
+    const out = this.#out;
+    if (metaJson !== undefined) {
+      out.set(BEFORE_META, o);
+      o += BEFORE_META.length;
+      o += out.utf8Write(metaJson, o);
+    }
+    out[o++] = 0x7d;
+    out[o++] = 0x0a;
+    this.#ends[this.#n++] = o;
+    this.#len = o;
+  }
+
+  #growBytes(min: number): void {
+    const next = ownBuffer(Math.max(min, this.#out.length * 2, MIN_CAPACITY));
+    this.#out.copy(next, 0, 0, this.#len);
+    this.#out = next;
+  }
+
+  #growLines(min: number): void {
+    const size = Math.max(min, this.#ends.length * 2, 1024);
+    const grow = <T extends Uint32Array | Float64Array>(a: T, make: (n: number) => T): T => {
+      const b = make(size);
+      b.set(a);
+      return b;
+    };
+    this.#ends = grow(this.#ends, (k) => new Uint32Array(k));
+    this.#sec = grow(this.#sec, (k) => new Float64Array(k));
+    this.#nsec = grow(this.#nsec, (k) => new Uint32Array(k));
+    this.#sets = grow(this.#sets, (k) => new Uint32Array(k));
+  }
+}
+
+/**
+ * ArrayBuffers handed out by take(): owned by the batch, so the writer may transfer them to its thread.
+ * Anything else (a view of Node's shared Buffer pool, say) is copied instead.
+ */
+const OWNED = new WeakSet<ArrayBufferLike>();
+
+/** True when every buffer of `b` came from an {@link EncodedBatchBuilder} (and may be transferred). */
+export function transferableBuffers(b: EncodedBatch): ArrayBuffer[] | undefined {
+  const out: ArrayBuffer[] = [];
+  for (const a of [b.data, b.ends, b.sec, b.nsec, b.sets]) {
+    if (!OWNED.has(a.buffer)) return undefined;
+    if (!out.includes(a.buffer as ArrayBuffer)) out.push(a.buffer as ArrayBuffer);
+  }
+  return out;
+}
+
+/** A Buffer over an ArrayBuffer of its own (never a slice of Node's shared pool, which cannot be transferred). */
+function ownBuffer(size: number): Utf8Buffer {
+  return Buffer.from(new ArrayBuffer(size)) as Utf8Buffer;
+}
