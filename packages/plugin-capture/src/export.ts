@@ -12,7 +12,7 @@ import { inlineParquetEncoder, type ParquetSettings, workerParquetEncoder } from
 import { scanBatches, scanEntries, scanRaw } from './scan.js';
 import { TimestampText } from './time-format.js';
 
-export const EXPORT_FORMATS = ['parquet', 'csv', 'jsonl', 'arrow'] as const;
+const EXPORT_FORMATS = ['parquet', 'csv', 'jsonl', 'arrow'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /** Where exported bytes go; `write` may return a promise to apply backpressure. */
@@ -115,11 +115,11 @@ async function* counted(
 // ------------------------------------------------------------------------------------------------- CSV
 
 /** Header of the CSV export. */
-export const CSV_HEADER = 'ts,labels,msg,meta\r\n';
+const CSV_HEADER = 'ts,labels,msg,meta\r\n';
 const NEEDS_QUOTES = /[",\r\n]/;
 
 /** One RFC 4180 field: quoted when it holds a comma, quote, CR or LF; quotes doubled. */
-export function csvField(s: string): string {
+function csvField(s: string): string {
   return NEEDS_QUOTES.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

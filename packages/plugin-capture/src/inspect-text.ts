@@ -9,7 +9,7 @@ function num(n: number): string {
 }
 
 /** `1h2m3s`-style duration. */
-export function formatDuration(seconds: number): string {
+function formatDuration(seconds: number): string {
   if (seconds < 1) return `${Math.round(seconds * 1000)}ms`;
   let s = Math.round(seconds);
   const d = Math.floor(s / 86400);

@@ -98,7 +98,7 @@ interface Range {
 }
 
 /** Ranges of a file's frame table that overlap the filter's time range, merged up to RANGE_BYTES. */
-export function frameRanges(frames: readonly FrameEntry[], filter: ToolFilter): Range[] {
+function frameRanges(frames: readonly FrameEntry[], filter: ToolFilter): Range[] {
   const out: Range[] = [];
   for (const fr of frames) {
     if (
