@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { RESOURCE_TYPES, type StoreEvent } from '@logtap/kube-testserver';
+import { check } from './check.js';
 import { CopyBackError, ReceiverExistsError, ReceiverNotReadyError } from './errors.js';
 import {
   copyInClusterCapture,
@@ -184,6 +185,15 @@ describe('recv --in-cluster operations', () => {
     c.server.authz.deny({ verbs: ['create'], resources: ['pods'] });
     await expect(startInClusterReceiver(c.client, spec())).rejects.toThrow(/create pod logtap-receiver/);
     expect(c.server.get('Service', 'logtap', 'logtap-receiver')).toBeUndefined();
+  });
+
+  test('a run whose CLI was killed is found by check (labelled managed-by=logtap)', async () => {
+    await startInClusterReceiver(c.client, spec());
+    const report = await check(c.client, { namespace: 'shop' });
+    expect(report.leftovers.receivers.map((r) => `${r.kind} ${r.namespace}/${r.name}`).sort()).toEqual([
+      'Pod logtap/logtap-receiver',
+      'Service logtap/logtap-receiver',
+    ]);
   });
 
   test('a pod that cannot start fails fast with the reason', async () => {
