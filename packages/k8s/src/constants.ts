@@ -12,7 +12,8 @@ export const RECEIVER_NAME = 'logtap-receiver';
 export const LINKERD_SKIP_OUTBOUND = 'config.linkerd.io/skip-outbound-ports';
 export const ISTIO_EXCLUDE_OUTBOUND = 'traffic.sidecar.istio.io/excludeOutboundPorts';
 export const DEFAULT_SIDECAR_CPU = '25m';
-export const DEFAULT_SIDECAR_MEMORY = '16Mi';
+// A Node.js forwarder measures 110–155 MiB RSS (Node alone is ~40 MiB): 16Mi would be OOM-killed.
+export const DEFAULT_SIDECAR_MEMORY = '128Mi';
 /** First port the forwarder's /healthz and /metrics listen on; the next free one is used if taken. */
 export const FORWARDER_BASE_PORT = 9091;
 export const SERVICE_ACCOUNT_MOUNT = '/var/run/secrets/kubernetes.io/serviceaccount';

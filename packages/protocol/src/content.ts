@@ -3,8 +3,9 @@
  * size caps, and snappy block decoding with the declared length checked before any allocation.
  */
 import { constants as bufferConstants } from 'node:buffer';
+import { createRequire } from 'node:module';
 import zlib from 'node:zlib';
-import zstdBinding from 'zstd-napi/binding.js';
+import type ZstdBinding from 'zstd-napi/binding.js';
 import {
   BadCompressionError,
   BadSnappyError,
@@ -121,6 +122,15 @@ function checkParams(full: string, from: number): void {
 }
 
 /** Content codings the decoders understand. `identity` means the body is as is. */
+// zstd-napi is a native addon only OTLP bodies with Content-Encoding: zstd need: loaded on first use, so
+// importing the protocol (the forwarder image, the CLI's --help) never loads or requires it.
+const require = createRequire(import.meta.url);
+let zstdBinding: typeof ZstdBinding | undefined;
+function loadZstd(): typeof ZstdBinding {
+  zstdBinding ??= require('zstd-napi/binding.js') as typeof ZstdBinding;
+  return zstdBinding;
+}
+
 export type Coding = 'identity' | 'gzip' | 'deflate' | 'snappy' | 'zstd';
 
 /**
@@ -221,7 +231,7 @@ const ZSTD_CHUNK = 256 * 1024;
  */
 function decodeZstd(body: Uint8Array, maxDecompressed: number): Uint8Array {
   if (body.length === 0) throw new BadCompressionError('zstd', 'empty body');
-  const dctx = new zstdBinding.DCtx();
+  const dctx = new (loadZstd().DCtx)();
   const chunks: Buffer[] = [];
   let total = 0;
   let src = body;

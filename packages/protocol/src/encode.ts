@@ -50,7 +50,9 @@ export function encodePushProtobufRaw(streams: readonly PushStream[]): Uint8Arra
  * @example fetch(url, { method: 'POST', body: encodePushProtobuf(streams), headers: { 'content-type': 'application/x-protobuf' } })
  */
 export function encodePushProtobuf(streams: readonly PushStream[]): Uint8Array {
-  return snappy.compressSync(toBuffer(encodePushProtobufRaw(streams)));
+  // copyOutputData: without it snappy 7.4's compressSync leaks about 2x the body per call (seen by the
+  // forwarder: 1,500 pushes of 500 KB reached 1.6 GB RSS, surviving gc()).
+  return snappy.compressSync(toBuffer(encodePushProtobufRaw(streams)), { copyOutputData: true });
 }
 
 /**
