@@ -93,9 +93,9 @@ export function renderInspect(r: InspectReport, width = 60): string {
       }
       if (k.other_lines > 0)
         out.push(
-          `    ${`(${num(k.distinct - k.values.length)} more)`.padEnd(vw)}  ${num(k.other_lines).padStart(12)}`,
+          `    ${`(${num(k.distinct - k.values.length)}${k.overflow ? '+' : ''} more)`.padEnd(vw)}  ${num(k.other_lines).padStart(12)}`,
         );
-      if (k.unlabelled_lines > 0)
+      if (k.unlabelled_lines !== null && k.unlabelled_lines > 0)
         out.push(`    ${'(no label)'.padEnd(vw)}  ${num(k.unlabelled_lines).padStart(12)}`);
     }
   }

@@ -33,7 +33,7 @@ describe('inspectCapture', () => {
     expect(report.files.orphans).toBe(0);
     expect(report.timeline.lines.reduce((a, b) => a + b, 0)).toBe(ENTRIES.length);
     const app = report.labels.find((l) => l.key === 'app')!;
-    expect(app.values.reduce((a, v) => a + v.lines, 0) + app.other_lines + app.unlabelled_lines).toBe(
+    expect(app.values.reduce((a, v) => a + v.lines, 0) + app.other_lines + (app.unlabelled_lines ?? 0)).toBe(
       ENTRIES.length,
     );
     expect({ ...report, dir: '<dir>' }).toMatchSnapshot();
@@ -122,6 +122,37 @@ describe('inspectCapture', () => {
     // The target is < 200 ms (bench/inspect.ts measures it); the bound here only guards against
     // regressions such as decompressing data, with room for a loaded CI machine.
     expect(ms).toBeLessThan(1000);
+  });
+});
+
+describe('label overflow', () => {
+  it('folds uncounted values into other_lines and leaves unlabelled_lines unknown', async () => {
+    const dir = path.join(root, 'overflow');
+    mkdirSync(dir);
+    const name = '2024-01-15T103201-000.jsonl.zst';
+    writeFileSync(path.join(dir, name), '');
+    const line = {
+      file: name,
+      from: '2024-01-15T10:32:01Z',
+      to: '2024-01-15T10:32:02Z',
+      lines: 100,
+      bytes: 1000,
+      labels: { app: { api: 60 }, pod: { 'p-1': 10, 'p-2': 5 } },
+      labels_overflow: ['pod'],
+    };
+    writeFileSync(path.join(dir, 'index.jsonl'), `${JSON.stringify(line)}\n`);
+    const r = await inspectCapture(await openCapture(dir), { top: 1 });
+    expect(r.labels.find((l) => l.key === 'app')).toMatchObject({
+      other_lines: 0,
+      unlabelled_lines: 40,
+      overflow: false,
+    });
+    expect(r.labels.find((l) => l.key === 'pod')).toMatchObject({
+      other_lines: 90,
+      unlabelled_lines: null,
+      overflow: true,
+    });
+    expect(renderInspect(r)).toContain('(1+ more)');
   });
 });
 

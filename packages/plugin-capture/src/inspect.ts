@@ -36,10 +36,10 @@ export interface LabelKeySummary {
   distinct: number;
   /** The `top` most frequent values, most lines first (ties by value). */
   values: LabelValueRow[];
-  /** Lines of the values not listed. */
+  /** Lines of the values not listed (with `overflow`, also those of values the writer did not count). */
   other_lines: number;
   /** Lines of the counted files without this label. */
-  unlabelled_lines: number;
+  unlabelled_lines: number | null;
   /** The writer stopped counting new values of this key in some file (index `labels_overflow`). */
   overflow: boolean;
 }
@@ -310,8 +310,9 @@ export async function inspectCapture(cap: Capture, opts: InspectOptions = {}): P
         lines: n,
         share: labelled > 0 ? round(n / labelled, 4) : 0,
       })),
-      other_lines: keyLines - shownLines,
-      unlabelled_lines: Math.max(0, labelled - keyLines),
+      // With overflow, uncounted values and missing labels cannot be told apart: both go to other_lines.
+      other_lines: overflow.has(key) ? Math.max(0, labelled - shownLines) : keyLines - shownLines,
+      unlabelled_lines: overflow.has(key) ? null : Math.max(0, labelled - keyLines),
       overflow: overflow.has(key),
     };
   });
