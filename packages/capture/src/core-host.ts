@@ -33,7 +33,9 @@ export type FromCore =
   | { t: 'progress'; stats: CoreStats }
   | { t: 'event'; event: WriterEvent }
   | { t: 'done'; id: number; stats: CoreStats }
-  | { t: 'failed'; error: SerializedError };
+  | { t: 'failed'; error: SerializedError }
+  /** Buffers of an encoded batch, written: back to the caller for its next batches. */
+  | { t: 'recycle'; buffers: ArrayBuffer[] };
 
 /** An error crossing the thread boundary (structured clone drops the class). */
 export interface SerializedError {
@@ -82,6 +84,8 @@ export interface HostIo {
   now(): number;
   /** Called once the core is closed (the worker lets its thread end). */
   closed?(): void;
+  /** An encoded batch has been written (its bytes are in the compressor): its buffers may be reused. */
+  recycle?(batch: EncodedBatch): void;
 }
 
 export class CoreHost {
@@ -117,6 +121,7 @@ export class CoreHost {
         break;
       case 'encoded':
         this.#run(() => core.appendEncoded(msg.id, msg.batch, msg.now));
+        this.io.recycle?.(msg.batch);
         break;
       case 'audit':
         this.#run(() => core.audit(msg.event, msg.fields, msg.now));

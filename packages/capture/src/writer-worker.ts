@@ -5,7 +5,8 @@
  */
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { CoreHost, type ToCore } from './core-host.js';
+import { CoreHost, type FromCore, type ToCore } from './core-host.js';
+import { batchBuffers } from './encoded-batch.js';
 import type { CoreConfig } from './writer-config.js';
 
 interface WorkerInit {
@@ -20,6 +21,11 @@ let offset = init.now - performance.now();
 const host = new CoreHost(
   {
     post: (msg) => port.postMessage(msg),
+    // This thread's copy of the batch is done with: its buffers go back to the caller, moved.
+    recycle: (batch) => {
+      const buffers = batchBuffers(batch);
+      port.postMessage({ t: 'recycle', buffers } satisfies FromCore, buffers);
+    },
     now: () => performance.now() + offset,
     // After close the caller terminates this thread once it has the final stats.
   },

@@ -12,7 +12,12 @@ import { Worker } from 'node:worker_threads';
 import { BatchBuilder } from './batch.js';
 import { CoreHost, type FromCore, reviveError, type ToCore } from './core-host.js';
 import { releaseOwnLock } from './disk.js';
-import { type EncodedBatch, EncodedBatchBuilder, transferableBuffers } from './encoded-batch.js';
+import {
+  type EncodedBatch,
+  EncodedBatchBuilder,
+  recycleBuffers,
+  transferableBuffers,
+} from './encoded-batch.js';
 import { type CaptureEntry, EntryEncoder, encodeLabels } from './entry-codec.js';
 import { InvalidEntryError, WriterClosedError, WriterFailedError } from './errors.js';
 import { type CoreConfig, resolveOptions, type WriterEvent, type WriterOptions } from './writer-config.js';
@@ -195,7 +200,19 @@ export class CaptureWriter {
           terminate: async () => {},
         };
         try {
-          host = new CoreHost({ post: onMessage, now: this.#now }, this.#cfg, this.#now());
+          host = new CoreHost(
+            {
+              post: onMessage,
+              now: this.#now,
+              // Inline, the batch is the caller's own: only builder-made buffers may be reused.
+              recycle: (batch) => {
+                const buffers = transferableBuffers(batch);
+                if (buffers !== undefined) recycleBuffers(buffers);
+              },
+            },
+            this.#cfg,
+            this.#now(),
+          );
         } catch (err) {
           reject(err);
         }
@@ -339,6 +356,9 @@ export class CaptureWriter {
         req?.resolve(msg.stats);
         break;
       }
+      case 'recycle':
+        recycleBuffers(msg.buffers);
+        break;
       case 'event':
         try {
           this.#onEvent?.(msg.event);
