@@ -14,6 +14,7 @@ const DEFAULTS: RecvFlags = {
   'max-line': '1MiB',
   headless: true,
   'redact-labels': true,
+  'zstd-level': '1',
   'progress-interval': '5s',
 };
 
@@ -37,6 +38,8 @@ describe('parseRecvConfig', () => {
       redact: { enabled: false },
       redactPatternsFile: undefined,
       redactLabels: true,
+      redactHashKeyFile: undefined,
+      zstdLevel: 1,
       progressIntervalMs: 5000,
     });
   });
@@ -59,6 +62,13 @@ describe('parseRecvConfig', () => {
     ['listen', '127.0.0.1:70000', /^Invalid value for --listen: "127\.0\.0\.1:70000"/],
     ['on-full', 'block', /^Invalid value for --on-full: "block"\. Expected drop .* or reject/],
     ['redact', 'email;jwt', /^Invalid value for --redact: "email;jwt"\. Expected nothing \(all rules\)/],
+    ['zstd-level', '0', /^Invalid value for --zstd-level: "0"\. Expected a zstd level from 1/],
+    ['zstd-level', 'fast', /^Invalid value for --zstd-level: "fast"\. Expected a zstd level from 1/],
+    [
+      'redact-hash-key-file',
+      'key',
+      /^Invalid value for --redact-hash-key-file: "key"\. It only applies with --redact/,
+    ],
   ])('--%s %s is one line naming the flag, the value and what is accepted', (flag, value, message) => {
     const run = () => parseRecvConfig({ ...DEFAULTS, [flag]: value });
     expect(run).toThrow(FlagValueError);
@@ -100,6 +110,13 @@ describe('parseRecvConfig', () => {
     expect(redact(undefined, 'p.yaml')).toEqual({ enabled: true, rules: 'all' });
     expect(redact('none', 'p.yaml')).toEqual({ enabled: true, rules: [] });
     expect(redact('email', 'p.yaml')).toEqual({ enabled: true, rules: ['email'] });
+  });
+
+  test('--zstd-level and --redact-hash-key-file', () => {
+    expect(parseRecvConfig({ ...DEFAULTS, 'zstd-level': '19' }).zstdLevel).toBe(19);
+    expect(() => parseRecvConfig({ ...DEFAULTS, 'zstd-level': '20' })).toThrow(/--zstd-level/);
+    const keyed = parseRecvConfig({ ...DEFAULTS, redact: '', 'redact-hash-key-file': 'k' });
+    expect(keyed).toMatchObject({ redact: { enabled: true, rules: 'all' }, redactHashKeyFile: 'k' });
   });
 });
 

@@ -20,6 +20,8 @@ export interface RecvFlags {
   redact?: string | undefined;
   'redact-patterns'?: string | undefined;
   'redact-labels': boolean;
+  'redact-hash-key-file'?: string | undefined;
+  'zstd-level': string;
   'progress-interval': string;
 }
 
@@ -45,6 +47,9 @@ export interface RecvConfig {
   redact: RedactChoice;
   redactPatternsFile?: string | undefined;
   redactLabels: boolean;
+  /** Keyed hashing of redacted values ([REDACTED:rule:tag]) with the key in this file. */
+  redactHashKeyFile?: string | undefined;
+  zstdLevel: number;
   progressIntervalMs: number;
 }
 
@@ -146,6 +151,14 @@ const schema = z.object({
   redact,
   'redact-patterns': z.string().min(1).optional(),
   'redact-labels': z.boolean(),
+  'redact-hash-key-file': z.string().min(1).optional(),
+  'zstd-level': z.string().transform((value, ctx) => {
+    const n = /^\d{1,2}$/.test(value.trim()) ? Number(value) : Number.NaN;
+    if (!(n >= 1 && n <= 19)) {
+      return fail(ctx, 'zstd-level', value, 'Expected a zstd level from 1 (fastest) to 19 (smallest).');
+    }
+    return n;
+  }),
   'progress-interval': duration('progress-interval', true, ' (0 = no progress lines)'),
 });
 
@@ -189,6 +202,13 @@ export function parseRecvConfig(flags: RecvFlags): RecvConfig {
       'Expected a non-empty token; omit the flag to accept pushes without one.',
     );
   }
+  if (f['redact-hash-key-file'] !== undefined && !f.redact.enabled && f['redact-patterns'] === undefined) {
+    throw new FlagValueError(
+      'redact-hash-key-file',
+      flags['redact-hash-key-file'] ?? '',
+      'It only applies with --redact or --redact-patterns (keyed hashing of the redacted values).',
+    );
+  }
   if (f['redact-patterns'] !== undefined && !f.redact.enabled) {
     // A patterns file turns redaction on: asking for custom patterns and silently ignoring them (as
     // the original did) would leak exactly what the user meant to hide. Alone it adds the built-in
@@ -216,6 +236,8 @@ export function parseRecvConfig(flags: RecvFlags): RecvConfig {
     redact: f.redact,
     redactPatternsFile: f['redact-patterns'],
     redactLabels: f['redact-labels'],
+    redactHashKeyFile: f['redact-hash-key-file'],
+    zstdLevel: f['zstd-level'],
     progressIntervalMs: f['progress-interval'],
   };
 }

@@ -66,6 +66,7 @@ export async function runRecv(config: RecvConfig, io: RecvIo): Promise<RecvSumma
       maxDiskBytes: config.maxDiskBytes,
       maxPendingBytes: config.bufferBytes,
       minFreeBytes: config.minFreeBytes,
+      zstdLevel: config.zstdLevel,
       redaction:
         redactor === undefined
           ? { enabled: false, rules: [] }

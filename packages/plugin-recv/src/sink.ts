@@ -5,6 +5,9 @@ import type { Sink } from '@logtap/receiver';
 export function writerSink(writer: CaptureWriter): Sink {
   return {
     append: (entries) => writer.append(entries),
+    // The receiver serialises pushes itself (a Loki protobuf line goes from its wire bytes to the data
+    // line) and the writer thread only compresses and writes.
+    appendEncoded: (batch) => writer.appendEncoded(batch),
     stats: () => {
       const s = writer.stats();
       return {

@@ -35,6 +35,8 @@ const { values: args } = parseArgs({
     json: { type: 'boolean', default: false },
     /** Extra flags for `logtap recv`, e.g. --recv-arg=--buffer=32MiB (repeatable). */
     'recv-arg': { type: 'string', multiple: true, default: [] },
+    /** Extra flags for the receiver's node, e.g. --node-arg=--cpu-prof --node-arg=--cpu-prof-dir=/tmp/p. */
+    'node-arg': { type: 'string', multiple: true, default: [] },
   },
 });
 
@@ -145,6 +147,7 @@ interface Recv {
 
 function startRecv(dir: string): Promise<Recv> {
   const recvArgs = [
+    ...args['node-arg'],
     cli,
     'recv',
     '--headless',

@@ -1,9 +1,20 @@
+import { type EncodedBatch, EncodedBatchBuilder } from '@logtap/capture';
+import type { ColumnarPush } from '@logtap/protocol';
+import {
+  encodeColumns,
+  encodeStreams,
+  estimateColumns,
+  estimateStreams,
+  TRUNCATED_META_KEY,
+  truncateUtf8,
+} from './encode.js';
 import type { CaptureEntry, PushStream, Redactor, Sink } from './types.js';
+
+export { TRUNCATED_META_KEY, truncateUtf8 };
 
 /** What happens to a push when the queue (the sink's pending bytes) is full. */
 export type OnFull = 'drop' | 'reject';
 
-/** Why lines were dropped: the queue was full, the sink lost them, or the receiver stopped hard. */
 /**
  * Why lines were dropped: `queue_full` (the queue was full), `too_large` (one push bigger than the whole
  * queue), `writer` (accepted, then lost by the capture writer: no room under the disk cap or free-space
@@ -36,12 +47,13 @@ export interface IngestOptions {
 /** Label key of the shared per-stream drop counter once `maxStreamsTracked` is reached. */
 export const OTHER_STREAMS = '{__other__="true"}';
 
-/** Structured-metadata key added to a truncated line: its original length in bytes. */
-export const TRUNCATED_META_KEY = 'logtap_truncated_bytes';
-
 /**
  * The receiver's bookkeeping between decode and the sink: redaction, line truncation, admission under
  * the drop/reject policy, and exact accounting (received = written + dropped + still queued).
+ *
+ * Pushes reach the sink in one of two forms. When the sink takes encoded batches (`appendEncoded`, the
+ * capture writer), lines are serialised here, on the request thread (encode.ts): a Loki protobuf push
+ * straight from its wire bytes, anything else from its strings. Otherwise entries are handed over.
  */
 export class Ingest {
   linesReceived = 0;
@@ -64,6 +76,7 @@ export class Ingest {
     maxStreamsTracked: number;
   };
   readonly #now: () => number;
+  readonly #builder = new EncodedBatchBuilder(0, 0);
 
   constructor(opts: IngestOptions, now: () => number = Date.now) {
     this.#opts = {
@@ -82,6 +95,11 @@ export class Ingest {
     return this.#opts.redactor;
   }
 
+  /** True when the sink takes serialised batches (and lines are serialised here). */
+  get encodes(): boolean {
+    return this.#opts.sink.appendEncoded !== undefined;
+  }
+
   /**
    * Redacts, truncates and hands one decoded push to the sink. Never blocks: when the sink refuses the
    * batch the policy decides between dropping it (counted) and rejecting it (the caller answers 429).
@@ -89,41 +107,80 @@ export class Ingest {
   admit(streams: readonly PushStream[], lines: number, lineBytes: number): Admission {
     if (lines === 0) return 'empty';
     const sink = this.#opts.sink;
-    // Fast refusal: when the queue already holds data and even the bare line bytes cannot fit, the sink
-    // would refuse anyway; skip building (and redacting) the entries. The sink still decides otherwise.
-    const pending = sink.stats().pendingBytes;
+    const maxLine = this.#opts.maxLineBytes;
     // Lines past maxLineBytes will be cut, so they only count up to that size here.
-    const keptBytes =
-      lineBytes > this.#opts.queueBytes ? estimateBytes(streams, this.#opts.maxLineBytes) : lineBytes;
+    const keptBytes = lineBytes > this.#opts.queueBytes ? estimateStreams(streams, maxLine) : lineBytes;
     let accepted = false;
-    if (pending === 0 || pending + keptBytes <= this.#opts.queueBytes) {
-      accepted = sink.append(this.#toEntries(streams, lines));
+    if (this.#mayFit(keptBytes)) {
+      if (sink.appendEncoded !== undefined) {
+        const b = this.#builder;
+        b.reserve(estimateStreams(streams, maxLine), lines);
+        const out = encodeStreams(streams, b, maxLine, this.#opts.redactor, this.#opts.redactLabels);
+        accepted = sink.appendEncoded(b.take());
+        if (accepted) this.linesTruncated += out.truncated;
+      } else {
+        accepted = sink.append(this.#toEntries(streams, lines));
+      }
     }
-    if (accepted) {
-      this.linesReceived += lines;
-      this.bytesReceived += lineBytes;
-      return 'accepted';
+    return this.#settle(accepted, lines, lineBytes, () => estimateStreams(streams, maxLine), streams);
+  }
+
+  /**
+   * {@link admit} for a Loki protobuf push decoded into columns: its lines go from the wire bytes to the
+   * sink's JSONL without a string each. Needs a sink with `appendEncoded` and no redactor.
+   */
+  admitColumns(push: ColumnarPush): Admission {
+    if (push.lines === 0) return 'empty';
+    const sink = this.#opts.sink;
+    const estimate = estimateColumns(push, this.#opts.maxLineBytes);
+    let accepted = false;
+    // As in admit(): the bare line bytes decide, unless cutting long lines matters.
+    if (this.#mayFit(push.lineBytes > this.#opts.queueBytes ? estimate : push.lineBytes)) {
+      const b = this.#builder;
+      b.reserve(estimate + (estimate >> 4), push.lines);
+      const out = encodeColumns(push, b, this.#opts.maxLineBytes);
+      accepted = sink.appendEncoded!(b.take());
+      if (accepted) this.linesTruncated += out.truncated;
     }
-    this.lastShedAt = this.#now();
-    const tooLarge = estimateBytes(streams, this.#opts.maxLineBytes) > this.#opts.queueBytes;
-    if (tooLarge && this.#opts.onFull === 'reject') {
-      this.linesRejected += lines;
-      this.pushesRejected++;
-      return 'too_large';
-    }
-    if (this.#opts.onFull === 'reject') {
-      this.linesRejected += lines;
-      this.pushesRejected++;
-      return 'rejected';
-    }
-    this.linesReceived += lines;
-    this.bytesReceived += lineBytes;
-    this.pushesDropped++;
-    this.#countDrop(tooLarge ? 'too_large' : 'queue_full', lines);
-    for (const stream of streams) {
-      if (stream.entries.length > 0) this.#countStreamDrop(stream.labels, stream.entries.length);
-    }
-    return tooLarge ? 'too_large' : 'dropped';
+    return this.#settle(accepted, push.lines, push.lineBytes, () => estimate, push.streams);
+  }
+
+  /**
+   * {@link admit} for a push serialised elsewhere (a redaction worker): `batch` holds its lines, `streams`
+   * the label sets and line counts (for per-stream drop counts), `estimate` its size.
+   */
+  admitEncoded(
+    batch: EncodedBatch,
+    lines: number,
+    lineBytes: number,
+    truncated: number,
+    streams: ReadonlyArray<{ labels: Record<string, string>; lines: number }>,
+  ): Admission {
+    if (lines === 0) return 'empty';
+    const bytes = batch.n === 0 ? 0 : batch.ends[batch.n - 1]!;
+    let accepted = false;
+    if (this.#mayFit(bytes)) accepted = this.#opts.sink.appendEncoded!(batch);
+    if (accepted) this.linesTruncated += truncated;
+    return this.#settle(accepted, lines, lineBytes, () => bytes, streams);
+  }
+
+  /**
+   * Counts a push whose lines are known but that is not offered to the sink because the queue is full
+   * (the caller checked {@link queueFull}): dropped or rejected as {@link admit} would.
+   */
+  refuse(
+    lines: number,
+    lineBytes: number,
+    size: number,
+    streams: ReadonlyArray<{ labels: Record<string, string>; lines?: number; entries?: unknown[] }>,
+  ): Admission {
+    if (lines === 0) return 'empty';
+    return this.#settle(false, lines, lineBytes, () => size, streams);
+  }
+
+  /** True when the queue is so full that a push of `bytes` would be refused. */
+  queueFull(bytes = 0): boolean {
+    return !this.#mayFit(bytes);
   }
 
   /** Records a push refused before decoding (its lines unknown) under the reject policy. */
@@ -160,6 +217,46 @@ export class Ingest {
       .map(([stream, lines]) => ({ stream, lines }));
   }
 
+  /**
+   * Fast refusal: when the queue already holds data and even `bytes` more cannot fit, the sink would
+   * refuse anyway, so the push is not serialised (nor redacted). The sink still decides otherwise.
+   */
+  #mayFit(bytes: number): boolean {
+    const pending = this.#opts.sink.stats().pendingBytes;
+    return pending === 0 || pending + bytes <= this.#opts.queueBytes;
+  }
+
+  /** Accounting of one push the sink took (or not) under the policy. */
+  #settle(
+    accepted: boolean,
+    lines: number,
+    lineBytes: number,
+    size: () => number,
+    streams: ReadonlyArray<{ labels: Record<string, string>; lines?: number; entries?: unknown[] }>,
+  ): Admission {
+    if (accepted) {
+      this.linesReceived += lines;
+      this.bytesReceived += lineBytes;
+      return 'accepted';
+    }
+    this.lastShedAt = this.#now();
+    const tooLarge = size() > this.#opts.queueBytes;
+    if (this.#opts.onFull === 'reject') {
+      this.linesRejected += lines;
+      this.pushesRejected++;
+      return tooLarge ? 'too_large' : 'rejected';
+    }
+    this.linesReceived += lines;
+    this.bytesReceived += lineBytes;
+    this.pushesDropped++;
+    this.#countDrop(tooLarge ? 'too_large' : 'queue_full', lines);
+    for (const stream of streams) {
+      const n = stream.lines ?? stream.entries?.length ?? 0;
+      if (n > 0) this.#countStreamDrop(stream.labels, n);
+    }
+    return tooLarge ? 'too_large' : 'dropped';
+  }
+
   #countDrop(reason: DropReason, lines: number): void {
     this.#dropped.set(reason, (this.#dropped.get(reason) ?? 0) + lines);
   }
@@ -174,20 +271,20 @@ export class Ingest {
   #toEntries(streams: readonly PushStream[], lines: number): CaptureEntry[] {
     const out = new Array<CaptureEntry>(lines);
     const redactor = this.#opts.redactor;
-    const redactLabels = redactor !== undefined && this.#opts.redactLabels;
+    const labelRedactor = this.#opts.redactLabels ? redactor : undefined;
     const maxLine = this.#opts.maxLineBytes;
     // A JS string of n UTF-16 units encodes to at most 3n UTF-8 bytes, so shorter strings skip the
     // byte count entirely (the common case).
     const safeLength = Math.floor(maxLine / 3);
     let i = 0;
     for (const stream of streams) {
-      const labels = redactLabels ? redactRecord(stream.labels, redactor) : stream.labels;
+      const labels = labelRedactor === undefined ? stream.labels : labelRedactor.redactLabels(stream.labels);
       for (const entry of stream.entries) {
         let msg = entry.line;
         let meta = entry.metadata;
         if (redactor !== undefined) {
           msg = redactor.redact(msg).text;
-          if (meta !== undefined && redactLabels) meta = redactRecord(meta, redactor);
+          if (meta !== undefined && labelRedactor !== undefined) meta = labelRedactor.redactLabels(meta);
         }
         if (msg.length > safeLength) {
           const bytes = Buffer.byteLength(msg);
@@ -209,21 +306,6 @@ export class Ingest {
   }
 }
 
-/**
- * An upper-bound-ish estimate of what a push occupies in the writer's queue (its own estimate: ~56 bytes
- * of JSON framing, the labels' JSON and the message per line), to tell "full now" from "never fits".
- */
-function estimateBytes(streams: readonly PushStream[], maxLineBytes: number): number {
-  let total = 0;
-  for (const stream of streams) {
-    let labelBytes = 2;
-    for (const key in stream.labels) labelBytes += key.length + stream.labels[key]!.length + 6;
-    total += stream.entries.length * (56 + labelBytes);
-    for (const entry of stream.entries) total += Math.min(entry.line.length, maxLineBytes);
-  }
-  return total;
-}
-
 /** Renders a label set as `{a="1",b="2"}` (sorted keys, Go-style escapes), the stream's identity. */
 export function formatLabels(labels: Record<string, string>): string {
   const keys = Object.keys(labels).sort();
@@ -234,31 +316,6 @@ export function formatLabels(labels: Record<string, string>): string {
     out += `${key}=${JSON.stringify(labels[key])}`;
   }
   return `${out}}`;
-}
-
-/** Cuts a string to at most `maxBytes` UTF-8 bytes without splitting a character. */
-export function truncateUtf8(text: string, maxBytes: number): string {
-  const buf = Buffer.from(text, 'utf8');
-  if (buf.length <= maxBytes) return text;
-  let end = maxBytes;
-  // Step back over continuation bytes (10xxxxxx) so the cut falls on a character boundary.
-  while (end > 0 && (buf[end]! & 0xc0) === 0x80) end--;
-  return buf.toString('utf8', 0, end);
-}
-
-function redactRecord(record: Record<string, string>, redactor: Redactor): Record<string, string> {
-  if (redactor.redactLabels !== undefined) return redactor.redactLabels(record);
-  let out: Record<string, string> | undefined;
-  for (const key in record) {
-    const value = record[key]!;
-    const redacted = redactor.redact(value).text;
-    if (redacted !== value) {
-      // Null prototype: a label named "__proto__" stays an ordinary key.
-      out ??= Object.assign(Object.create(null) as Record<string, string>, record);
-      out[key] = redacted;
-    }
-  }
-  return out ?? record;
 }
 
 function hasKeys(record: Record<string, string>): boolean {

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { encodePushProtobuf } from '@logtap/protocol';
+import snappy from 'snappy';
+import { TRUNCATED_META_KEY } from './ingest.js';
 import { Receiver } from './server.js';
 import { http } from './test-helpers/http.js';
 import { MemorySink } from './test-helpers/memory-sink.js';
@@ -11,11 +13,52 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((r) => r.close({ timeoutMs: 1000 })));
 });
 
-async function start() {
-  const sink = new MemorySink(1 << 20);
-  const receiver = await Receiver.start({ sink, queueBytes: sink.capacity, port: 0 });
+async function start(opts: { sink?: MemorySink; maxLineBytes?: number } = {}) {
+  const sink = opts.sink ?? new MemorySink(1 << 20);
+  const receiver = await Receiver.start({
+    sink,
+    queueBytes: sink.capacity,
+    port: 0,
+    ...(opts.maxLineBytes === undefined ? {} : { maxLineBytes: opts.maxLineBytes }),
+  });
   running.push(receiver);
   return { receiver, sink, url: receiver.url };
+}
+
+const PROTOBUF = { 'Content-Type': 'application/x-protobuf' };
+
+function varint(n: number): Buffer {
+  const out: number[] = [];
+  for (; n >= 0x80; n = Math.floor(n / 128)) out.push((n % 128) | 0x80);
+  out.push(n);
+  return Buffer.from(out);
+}
+/** A length-delimited protobuf field. */
+const field = (tag: number, body: Buffer) => Buffer.concat([Buffer.from([tag]), varint(body.length), body]);
+
+/** A Loki protobuf push (snappy) of raw entries: lines given as bytes, so they may be invalid UTF-8. */
+function rawPush(streams: Array<{ labels: string; entries: Array<[number, number, Buffer]> }>): Buffer {
+  const parts = streams.map((s) =>
+    field(
+      0x0a,
+      Buffer.concat([
+        field(0x0a, Buffer.from(s.labels)),
+        ...s.entries.map(([sec, nsec, line]) =>
+          field(
+            0x12,
+            Buffer.concat([
+              field(
+                0x0a,
+                Buffer.concat([Buffer.from([0x08]), varint(sec), Buffer.from([0x10]), varint(nsec)]),
+              ),
+              field(0x12, line),
+            ]),
+          ),
+        ),
+      ]),
+    ),
+  );
+  return snappy.compressSync(Buffer.concat(parts));
 }
 
 describe('with the protocol decoder', () => {
@@ -57,6 +100,89 @@ describe('with the protocol decoder', () => {
     expect(sink.written).toEqual(
       streams.flatMap((s) => s.entries.map((e) => ({ ts: e.ts, labels: s.labels, msg: e.line }))),
     );
+  });
+
+  test('Loki protobuf lines go from the wire bytes to the data lines: escapes, UTF-8, invalid bytes, long lines', async () => {
+    const { url, sink, receiver } = await start({ maxLineBytes: 40 });
+    const lines = [
+      Buffer.from('plain ascii'),
+      Buffer.from('quote " backslash \\ tab\t nl\n \u0001 del\u007f'),
+      Buffer.from('é😀✓'),
+      Buffer.from([0x61, 0xff, 0x62, 0xc3]),
+      Buffer.from('é'.repeat(21) + 'x'), // 43 bytes: cut to 40 (20 é), never inside a character
+    ];
+    const res = await http(`${url}/loki/api/v1/push`, {
+      method: 'POST',
+      headers: PROTOBUF,
+      body: rawPush([
+        { labels: '{app="x", pod="p\\"q"}', entries: lines.map((l, i) => [1_700_000_000 + i, i, l]) },
+      ]),
+    });
+    expect(res.status).toBe(204);
+    await sink.flush();
+    expect(sink.encodedBatches).toBe(1);
+    expect(sink.written.map((e) => e.msg)).toEqual([
+      ...lines.slice(0, 4).map((l) => l.toString('utf8')),
+      'é'.repeat(20),
+    ]);
+    expect(sink.written[4]!.meta).toEqual({ [TRUNCATED_META_KEY]: '43' });
+    expect(sink.written.map((e) => e.ts)).toEqual(
+      lines.map((_, i) => BigInt(1_700_000_000 + i) * 1_000_000_000n + BigInt(i)),
+    );
+    expect(sink.written[0]!.labels).toEqual({ app: 'x', pod: 'p"q' });
+    expect(receiver.stats()).toMatchObject({
+      linesReceived: 5,
+      linesTruncated: 1,
+      bytesReceived: lines.reduce((n, l) => n + l.length, 0),
+    });
+  });
+
+  test('Loki protobuf into a full queue: dropped without being serialised, counted per stream', async () => {
+    const sink = new MemorySink(3000, false);
+    const { url, receiver } = await start({ sink });
+    const push = (from: number) =>
+      http(`${url}/loki/api/v1/push`, {
+        method: 'POST',
+        headers: PROTOBUF,
+        body: rawPush([
+          {
+            labels: '{app="a"}',
+            entries: Array.from(
+              { length: 10 },
+              (_, i) => [from + i, 0, Buffer.from(`line ${from + i}`)] as [number, number, Buffer],
+            ),
+          },
+          { labels: '{app="b"}', entries: [[from, 0, Buffer.from('b')]] },
+        ]),
+      });
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) statuses.push((await push(i * 100)).status);
+    expect(statuses.every((st) => st === 204)).toBe(true);
+    const stats = receiver.stats();
+    expect(stats.linesReceived).toBe(88);
+    expect(stats.linesDropped).toBeGreaterThan(0);
+    const dropped = stats.linesDropped;
+    expect(stats.droppedByStream).toEqual([
+      { stream: '{app="a"}', lines: (dropped / 11) * 10 },
+      { stream: '{app="b"}', lines: dropped / 11 },
+    ]);
+    expect(sink.encodedBatches).toBe((88 - dropped) / 11);
+    const final = await receiver.close();
+    expect(final.linesWritten + final.linesDropped).toBe(88);
+  });
+
+  test('a sink without appendEncoded gets entries (and the same lines)', async () => {
+    const sink = new MemorySink(1 << 20, true, { encoded: false });
+    const { url } = await start({ sink });
+    const res = await http(`${url}/loki/api/v1/push`, {
+      method: 'POST',
+      headers: PROTOBUF,
+      body: rawPush([{ labels: '{app="x"}', entries: [[1, 2, Buffer.from('hello ✓')]] }]),
+    });
+    expect(res.status).toBe(204);
+    await sink.flush();
+    expect(sink.encodedBatches).toBe(0);
+    expect(sink.written).toEqual([{ ts: 1_000_000_002n, labels: { app: 'x' }, msg: 'hello ✓' }]);
   });
 
   test('a partly invalid push keeps the valid streams and answers 400 with grouped reasons', async () => {

@@ -308,25 +308,35 @@ describe('redaction', () => {
     ],
   });
 
-  test('messages, label values and structured metadata are redacted before the sink sees them', async () => {
-    const { url, sink } = await start({ redactor: testRedactor() });
-    expect(
-      (await http(`${url}/loki/api/v1/push`, { method: 'POST', headers: JSON_HEADERS, body })).status,
-    ).toBe(204);
-    await sink.flush();
-    expect(sink.written).toEqual([
-      {
-        ts: 1n,
-        labels: { app: 'x', owner: '[REDACTED:email]' },
-        msg: 'mail [REDACTED:email] [REDACTED:secret]',
-        meta: { user: '[REDACTED:email]' },
-      },
-    ]);
-    const metrics = (await http(`${url}/metrics`)).body;
-    expect(metrics).toContain('logtap_redactions_total{rule="email"} 3');
-    expect(metrics).toContain('logtap_redactions_total{rule="secret"} 1');
-    expect(metrics).toContain('logtap_redaction_enabled 1');
-  });
+  test.each([
+    ['serialised batches', true],
+    ['entries', false],
+  ])(
+    'messages, label values and structured metadata are redacted before the sink sees them (%s)',
+    async (_kind, encoded) => {
+      const { url, sink } = await start({
+        redactor: testRedactor(),
+        sink: new MemorySink(1 << 20, true, { encoded }),
+      });
+      expect(
+        (await http(`${url}/loki/api/v1/push`, { method: 'POST', headers: JSON_HEADERS, body })).status,
+      ).toBe(204);
+      await sink.flush();
+      expect(sink.written).toEqual([
+        {
+          ts: 1n,
+          labels: { app: 'x', owner: '[REDACTED:email]' },
+          msg: 'mail [REDACTED:email] [REDACTED:secret]',
+          meta: { user: '[REDACTED:email]' },
+        },
+      ]);
+      const metrics = (await http(`${url}/metrics`)).body;
+      expect(metrics).toContain('logtap_redactions_total{rule="email"} 3');
+      expect(metrics).toContain('logtap_redactions_total{rule="secret"} 1');
+      expect(metrics).toContain('logtap_redaction_enabled 1');
+      expect(sink.encodedBatches).toBe(encoded ? 1 : 0);
+    },
+  );
 
   test('redactLabels: false leaves labels and metadata alone', async () => {
     const { url, sink, receiver } = await start({ redactor: testRedactor(), redactLabels: false });

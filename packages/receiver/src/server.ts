@@ -8,7 +8,7 @@ import {
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { decodePush, encodeOtlpStatus } from '@logtap/protocol';
+import { type ColumnarPush, decodePush, decodePushColumns, encodeOtlpStatus } from '@logtap/protocol';
 import { decodeContentEncoding } from './body.js';
 import {
   formatHostPort,
@@ -141,6 +141,8 @@ export class Receiver {
   readonly #server: Server;
   readonly #sink: Sink;
   readonly #decode: DecodeFn;
+  /** Loki protobuf pushes are decoded into columns and serialised from their bytes (see Ingest). */
+  readonly #columns: boolean;
   readonly #ingest: Ingest;
   readonly #opts: ResolvedOptions;
   readonly #queueBytes: number;
@@ -178,6 +180,9 @@ export class Receiver {
       },
       resolved.now,
     );
+    // Only with the built-in decoder (a custom one decides what lines are), a sink that takes serialised
+    // batches, and no redaction (which needs the lines as strings).
+    this.#columns = opts.decode === undefined && this.#ingest.encodes && opts.redactor === undefined;
     const handler = (req: IncomingMessage, res: ServerResponse): void => this.#onRequest(req, res);
     this.#tls = opts.tls !== undefined;
     if (opts.tls !== undefined) {
@@ -662,7 +667,7 @@ export class Receiver {
       });
       return 429;
     }
-    let decoded: DecodedPush;
+    let decoded: DecodedPush | ColumnarPush;
     try {
       decoded = this.#decodeBody(body, req, path, route);
     } catch (err) {
@@ -686,7 +691,11 @@ export class Receiver {
     }
 
     this.#pushesByFormat.set(decoded.format, (this.#pushesByFormat.get(decoded.format) ?? 0) + 1);
-    const result: Admission = this.#ingest.admit(decoded.streams, decoded.lines, decoded.lineBytes);
+    // A columnar push refers to the decoder's scratch buffers: it is admitted before anything else runs.
+    const result: Admission =
+      'entries' in decoded
+        ? this.#ingest.admitColumns(decoded)
+        : this.#ingest.admit(decoded.streams, decoded.lines, decoded.lineBytes);
     this.#noteClient(req, decoded.lines);
     if (result === 'too_large' && opts.onFull === 'reject') {
       this.#auditShed();
@@ -718,21 +727,30 @@ export class Receiver {
     return 204;
   }
 
-  #decodeBody(body: Buffer, req: IncomingMessage, path: string, route: 'protocol' | 'raw'): DecodedPush {
+  #decodeBody(
+    body: Buffer,
+    req: IncomingMessage,
+    path: string,
+    route: 'protocol' | 'raw',
+  ): DecodedPush | ColumnarPush {
     const max = this.#opts.maxBodyBytes;
     if (route === 'raw') {
       const plain = decodeContentEncoding(body, req.headers['content-encoding'], max);
       return decodeRaw(plain.toString('utf8'), BigInt(this.#opts.now()) * 1_000_000n);
     }
-    return this.#decode(
-      {
-        body,
-        path,
-        contentType: req.headers['content-type'],
-        contentEncoding: req.headers['content-encoding'],
-      },
-      { maxCompressedBytes: max, maxDecompressedBytes: max },
-    );
+    const input = {
+      body,
+      path,
+      contentType: req.headers['content-type'],
+      contentEncoding: req.headers['content-encoding'],
+    };
+    const limits = { maxCompressedBytes: max, maxDecompressedBytes: max };
+    if (this.#columns) {
+      // Loki protobuf without strings: the lines go from the wire bytes to the capture's JSONL.
+      const columns = decodePushColumns(input, limits);
+      if (columns !== undefined) return columns;
+    }
+    return this.#decode(input, limits);
   }
 
   /**

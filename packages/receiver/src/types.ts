@@ -1,3 +1,5 @@
+import type { EncodedBatch } from '@logtap/capture';
+
 /**
  * The shapes the receiver exchanges with its collaborators (decoder, redactor, capture writer). They
  * mirror docs/contracts.md; keeping them as narrow structural interfaces lets the server be embedded
@@ -80,6 +82,12 @@ export interface SinkStats {
  */
 export interface Sink {
   append(entries: readonly CaptureEntry[]): boolean;
+  /**
+   * Optional: lines already serialised as capture data lines (the capture writer's appendEncoded). When
+   * present the receiver serialises every push itself and hands the bytes over (moved, not copied);
+   * same contract as `append`.
+   */
+  appendEncoded?(batch: EncodedBatch): boolean;
   stats(): SinkStats;
   flush(): Promise<void>;
   close(): Promise<void>;
@@ -96,9 +104,9 @@ export interface Redactor {
   redact(text: string): { text: string; hits: number };
   /**
    * Redacts label or structured-metadata values (a value under a secret-named key may go whole);
-   * returns the same object when nothing changed. Without it, each value goes through `redact`.
+   * returns the same object when nothing changed.
    */
-  redactLabels?(labels: Readonly<Record<string, string>>): Record<string, string>;
+  redactLabels(labels: Readonly<Record<string, string>>): Record<string, string>;
   /** Hits per rule since compilation. */
   counters(): Record<string, number>;
 }

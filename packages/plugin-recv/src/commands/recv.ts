@@ -150,6 +150,19 @@ Exit codes: 0 stopped cleanly; 1 unexpected error; 2 invalid flag value; 3 canno
       default: true,
       allowNo: true,
     }),
+    'redact-hash-key-file': Flags.string({
+      summary:
+        'Keyed hashing: redacted values become [REDACTED:rule:tag], equal values equal tags, with the key (16+ bytes) in FILE.',
+      description:
+        'The tag is an HMAC-SHA256 of the value under this key, so the same user or IP stays recognisable across lines without being recoverable. Use a random secret per capture, e.g. head -c 32 /dev/urandom > key. A trailing newline in the file is ignored.',
+      env: 'LOGTAP_REDACT_HASH_KEY_FILE',
+      helpValue: 'FILE',
+    }),
+    'zstd-level': Flags.string({
+      summary: 'zstd level of the data files: 1 is fastest (and on logs about as small as 3); up to 19.',
+      default: '1',
+      helpValue: 'LEVEL',
+    }),
     'progress-interval': Flags.string({
       summary: 'How often a progress line is printed to stderr (0 = never).',
       default: '5s',

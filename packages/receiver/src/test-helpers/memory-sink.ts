@@ -1,11 +1,19 @@
+import { type EncodedBatch, EntryDecoder } from '@logtap/capture';
 import type { CaptureEntry, Sink, SinkStats } from '../types.js';
 
 /**
  * An in-memory Sink with the capture writer's admission rule: a batch is refused when it would push
  * the pending bytes past `capacity`. Pending batches move to
  * `written` on drain(), which runs on its own after each append unless `autoDrain` is false.
+ *
+ * Like the capture writer it takes serialised batches (`appendEncoded`, read back into entries with the
+ * capture's decoder, so tests see exactly what the data lines hold); `{ encoded: false }` leaves that out
+ * and the receiver hands over entries instead.
  */
 export class MemorySink implements Sink {
+  appendEncoded?: (batch: EncodedBatch) => boolean;
+  /** Serialised batches taken (appendEncoded calls that returned true). */
+  encodedBatches = 0;
   readonly written: CaptureEntry[] = [];
   readonly audits: Array<{ event: string; fields: Record<string, unknown> | undefined }> = [];
   counters: Record<string, number> = {};
@@ -18,11 +26,39 @@ export class MemorySink implements Sink {
   constructor(
     readonly capacity: number,
     readonly autoDrain = true,
-  ) {}
+    opts: { encoded?: boolean } = {},
+  ) {
+    if (opts.encoded ?? true) this.appendEncoded = (batch) => this.#appendEncoded(batch);
+  }
 
   append(entries: readonly CaptureEntry[]): boolean {
-    if (this.closed) throw new Error('append after close');
     const bytes = entries.reduce((sum, e) => sum + entryBytes(e), 0);
+    return this.#take(entries, bytes);
+  }
+
+  #appendEncoded(batch: EncodedBatch): boolean {
+    const decoder = new EntryDecoder();
+    const entries: CaptureEntry[] = [];
+    let start = 0;
+    for (let i = 0; i < batch.n; i++) {
+      const end = batch.ends[i]!;
+      const line = Buffer.from(batch.data.buffer, start, end - start - 1).toString('utf8');
+      const e = decoder.decode(line);
+      if (e === undefined) throw new Error(`not a data line: ${line}`);
+      // Plain objects, so tests compare them with toEqual against literals.
+      const plain: CaptureEntry = { ts: e.ts, labels: { ...e.labels }, msg: e.msg };
+      if (e.meta !== undefined) plain.meta = { ...e.meta };
+      entries.push(plain);
+      start = end;
+    }
+    if (start !== batch.data.length) throw new Error('encoded batch with trailing bytes');
+    const ok = this.#take(entries, start);
+    if (ok) this.encodedBatches++;
+    return ok;
+  }
+
+  #take(entries: readonly CaptureEntry[], bytes: number): boolean {
+    if (this.closed) throw new Error('append after close');
     if (this.#pendingBytes + bytes > this.capacity) return false;
     this.#pending.push({ entries, bytes });
     this.#pendingBytes += bytes;

@@ -22,6 +22,16 @@ export function testRedactor(): Redactor {
       }
       return { text: out, hits };
     },
+    redactLabels(labels) {
+      let out: Record<string, string> | undefined;
+      for (const key of Object.keys(labels)) {
+        const next = this.redact(labels[key]!).text;
+        if (next === labels[key]) continue;
+        out ??= Object.assign(Object.create(null) as Record<string, string>, labels);
+        out[key] = next;
+      }
+      return out ?? (labels as Record<string, string>);
+    },
     counters: () => ({ ...counts }),
   };
 }
