@@ -16,6 +16,7 @@ export type CaptureErrorCode =
   | 'CAPTURE_INVALID_OPTION'
   | 'CAPTURE_INVALID_ENTRY'
   | 'CAPTURE_INVALID_FILTER'
+  | 'CAPTURE_INVALID_REGEX'
   | 'CAPTURE_INVALID_TIME';
 
 /** Base class of every error thrown by this package. */
@@ -150,6 +151,30 @@ export class InvalidFilterError extends CaptureError {
     options?: ErrorOptions,
   ) {
     super(`invalid filter ${JSON.stringify(input)}: ${detail}`, options);
+  }
+}
+
+/**
+ * A user regex (a message pattern, a label matcher's `=~`/`!~` value) does not compile under RE2:
+ * bad syntax, or a construct that needs backtracking (backreferences, lookaround), which RE2 refuses
+ * so that matching stays linear in the line length.
+ */
+export class InvalidRegexError extends CaptureError {
+  readonly code = 'CAPTURE_INVALID_REGEX';
+  override name = 'InvalidRegexError';
+  constructor(
+    readonly pattern: string,
+    readonly reason: string,
+    /** Where the pattern came from, e.g. the label matcher `app=~"(a)\\1"`; undefined for a message pattern. */
+    readonly where?: string | undefined,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `invalid regular expression ${JSON.stringify(pattern)}${where === undefined ? '' : ` in ${where}`}: ${reason}; ` +
+        'patterns use RE2 syntax (no backreferences or lookaround, so matching is linear in the line length); ' +
+        'escape special characters with \\ or match the text literally',
+      options,
+    );
   }
 }
 

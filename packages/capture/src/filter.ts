@@ -1,12 +1,14 @@
 /**
  * The one filter language of logtap's capture tools: an inclusive time range, label matchers with Loki's
  * operators (`=`, `!=`, `=~`, `!~`; a missing label equals ""; regexes are fully anchored) and a regex on
- * the message. {@link compileFilter} turns an {@link EntryFilter} into matchers used per entry and for
+ * the message. Every regex runs on RE2 (see regex.ts): linear-time, so no pattern can hang a scan.
+ * {@link compileFilter} turns an {@link EntryFilter} into matchers used per entry and for
  * pruning whole files (index label counts) and frames (time ranges). docs/filters.md is the reference.
  */
 
 import type { CaptureEntry } from './entry-codec.js';
 import { InvalidFilterError } from './errors.js';
+import { compileLabelPattern, type MessagePattern, parseMessagePattern } from './regex.js';
 import type { LabelCounts } from './schema.js';
 
 export type LabelOp = '=' | '!=' | '=~' | '!~';
@@ -26,8 +28,8 @@ export interface EntryFilter {
   to?: bigint | undefined;
   /** Label conditions, ANDed. */
   labels?: readonly LabelMatcher[] | undefined;
-  /** Regex searched in the message (unanchored). A string is compiled by {@link parseMessagePattern}. */
-  msg?: RegExp | string | undefined;
+  /** RE2 pattern searched in the message (unanchored). A string is compiled by {@link parseMessagePattern}. */
+  msg?: MessagePattern | string | undefined;
 }
 
 /** A compiled filter. Build once per scan; matching is allocation-free. */
@@ -77,7 +79,7 @@ export function parseLabelMatcher(input: string): LabelMatcher {
     );
   }
   const matcher: LabelMatcher = { name: m[1]!, op: m[2] as LabelOp, value: unquote(m[3]!, input) };
-  if (matcher.op === '=~' || matcher.op === '!~') compileLabelRegex(matcher.value, input);
+  if (matcher.op === '=~' || matcher.op === '!~') compileLabelPattern(matcher.value, matcherText(matcher));
   return matcher;
 }
 
@@ -118,40 +120,12 @@ export function parseLabelSelector(input: string): LabelMatcher[] {
   });
 }
 
-/** Splits a leading Go-style `(?i)` / `(?s)` / `(?is)` flag group off a pattern into JS flags. */
-function goFlags(pattern: string): { source: string; flags: string } {
-  const m = /^\(\?([is]+)\)/.exec(pattern);
-  if (!m) return { source: pattern, flags: '' };
-  return { source: pattern.slice(m[0].length), flags: [...new Set(m[1]!)].join('') };
-}
-
-function compileLabelRegex(pattern: string, input: string): RegExp {
-  const { source, flags } = goFlags(pattern);
-  try {
-    return new RegExp(`^(?:${source})$`, flags);
-  } catch (err) {
-    throw new InvalidFilterError(input, `invalid regular expression: ${(err as Error).message}`, {
-      cause: err,
-    });
-  }
-}
-
-/**
- * Compiles a message pattern (JavaScript RegExp syntax; a leading Go-style `(?i)` makes it
- * case-insensitive). Throws {@link InvalidFilterError}.
- */
-export function parseMessagePattern(pattern: string): RegExp {
-  const { source, flags } = goFlags(pattern);
-  try {
-    return new RegExp(source, flags);
-  } catch (err) {
-    throw new InvalidFilterError(pattern, `invalid regular expression: ${(err as Error).message}`, {
-      cause: err,
-    });
-  }
-}
-
 type ValueTest = (v: string) => boolean;
+
+/** A matcher as LogQL text, `app=~"web|api"` (names the matcher in errors). */
+function matcherText(m: LabelMatcher): string {
+  return `${m.name}${m.op}${JSON.stringify(m.value)}`;
+}
 
 function valueTest(m: LabelMatcher): ValueTest {
   switch (m.op) {
@@ -159,13 +133,11 @@ function valueTest(m: LabelMatcher): ValueTest {
       return (v) => v === m.value;
     case '!=':
       return (v) => v !== m.value;
-    case '=~': {
-      const re = compileLabelRegex(m.value, `${m.name}=~${m.value}`);
-      return (v) => re.test(v);
-    }
+    case '=~':
+      return compileLabelPattern(m.value, matcherText(m));
     case '!~': {
-      const re = compileLabelRegex(m.value, `${m.name}!~${m.value}`);
-      return (v) => !re.test(v);
+      const test = compileLabelPattern(m.value, matcherText(m));
+      return (v) => !test(v);
     }
     default:
       throw new InvalidFilterError(String((m as LabelMatcher).op), 'unknown label operator');
@@ -180,12 +152,7 @@ export function compileFilter(filter: EntryFilter = {}): CompiledFilter {
     throw new InvalidFilterError(`${from}..${to}`, 'the time range is empty: from is after to');
   }
   const tests = (filter.labels ?? []).map((m) => ({ name: m.name, test: valueTest(m) }));
-  let msgRe: RegExp | undefined;
-  if (filter.msg !== undefined) {
-    msgRe = typeof filter.msg === 'string' ? parseMessagePattern(filter.msg) : filter.msg;
-    // A global/sticky regex keeps lastIndex between test() calls and would skip matches.
-    if (msgRe.global || msgRe.sticky) msgRe = new RegExp(msgRe.source, msgRe.flags.replace(/[gy]/g, ''));
-  }
+  const msgRe = typeof filter.msg === 'string' ? parseMessagePattern(filter.msg) : filter.msg;
   // Label sets are shared objects in the reader, so each set is tested once.
   const labelMemo = new WeakMap<object, boolean>();
   const matchLabels = (labels: Record<string, string>): boolean => {

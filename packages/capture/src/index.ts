@@ -16,6 +16,7 @@ export {
   InvalidEntryError,
   InvalidFilterError,
   InvalidOptionError,
+  InvalidRegexError,
   InvalidTimeError,
   NotACaptureError,
   WriterClosedError,
@@ -29,10 +30,16 @@ export {
   type LabelOp,
   parseLabelMatcher,
   parseLabelSelector,
-  parseMessagePattern,
 } from './filter.js';
 export { AUDIT_FILE, compareDataFileNames, INDEX_FILE, METADATA_FILE, parseDataFileName } from './names.js';
 export { type ReadOptions, type ReadWarning, readEntries, readEntryBatches } from './reader.js';
+export {
+  compileLabelPattern,
+  MAX_PATTERN_LENGTH,
+  type MessagePattern,
+  type MessagePatternOptions,
+  parseMessagePattern,
+} from './regex.js';
 export {
   auditLineSchema,
   type CaptureMetadata,

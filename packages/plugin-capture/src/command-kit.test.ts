@@ -2,10 +2,10 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import * as path from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { CaptureNotFoundError, InvalidTimeError } from '@logtap/capture';
+import { CaptureNotFoundError, InvalidRegexError, InvalidTimeError } from '@logtap/capture';
 import { removeDir, tempDir } from '../test/tools-fixtures.js';
 import { fileOutput, formatBytes, ProgressBar, streamOutput, translateError } from './command-kit.js';
-import { InvalidArgumentError, InvalidRegexError, OutputExistsError } from './errors.js';
+import { InvalidArgumentError, OutputExistsError } from './errors.js';
 
 let root: string;
 beforeAll(() => {

@@ -38,6 +38,12 @@ export function translateError(
           exit: EXIT.usage,
           suggestions: ['label matchers look like app=web, app!=web, app=~"web|api", pod!~"canary-.*"'],
         };
+      case 'CAPTURE_INVALID_REGEX':
+        return {
+          message: err.message,
+          exit: EXIT.usage,
+          suggestions: ['test the pattern with -F to match it literally'],
+        };
       case 'CAPTURE_INVALID_TIME':
       case 'CAPTURE_INVALID_OPTION':
         return { message: err.message, exit: EXIT.usage, suggestions: [] };
@@ -50,12 +56,6 @@ export function translateError(
   }
   if (err instanceof ToolError) {
     switch (err.code) {
-      case 'TOOLS_INVALID_REGEX':
-        return {
-          message: err.message,
-          exit: EXIT.usage,
-          suggestions: ['test the pattern with -F to match it literally'],
-        };
       case 'TOOLS_INVALID_ARGUMENT':
         return {
           message: err.message,

@@ -1,11 +1,10 @@
 /**
  * Typed errors of the capture tools (inspect, slice, export, grep). Capture-level failures stay
- * @logtap/capture's own errors; these cover what the tools add: user regexes, output targets, arguments.
+ * @logtap/capture's own errors; these cover what the tools add: output targets, arguments.
  * Commands translate them by `code` into a message and an exit code.
  */
 
 export type ToolErrorCode =
-  | 'TOOLS_INVALID_REGEX'
   | 'TOOLS_OUTPUT_EXISTS'
   | 'TOOLS_OUTPUT_IO'
   | 'TOOLS_INVALID_ARGUMENT'
@@ -15,22 +14,6 @@ export type ToolErrorCode =
 export abstract class ToolError extends Error {
   abstract readonly code: ToolErrorCode;
   override name = 'ToolError';
-}
-
-/** A user regex (--grep, a grep pattern, a label matcher's value) does not compile under RE2. */
-export class InvalidRegexError extends ToolError {
-  readonly code = 'TOOLS_INVALID_REGEX';
-  override name = 'InvalidRegexError';
-  constructor(
-    readonly pattern: string,
-    readonly reason: string,
-    options?: ErrorOptions,
-  ) {
-    super(
-      `invalid regular expression ${JSON.stringify(pattern)}: ${reason}; patterns use RE2 syntax (no backreferences or lookaround, so matching is linear in the line length); escape special characters with \\ or use --fixed-strings`,
-      options,
-    );
-  }
 }
 
 /** The output target exists and overwriting it was not asked for. */

@@ -1,20 +1,21 @@
 /**
  * The filter every capture tool takes (--from, --to, --label, --grep), resolved against one capture.
  * Parsing is @logtap/capture's (one time grammar, one label grammar, see docs/filters.md); matching of
- * user regexes is RE2 here (see regex.ts), so no pattern can hang a scan. Time bounds are inclusive at
+ * user regexes is RE2, @logtap/capture's too (see regex.ts), so no pattern can hang a scan. Time bounds are inclusive at
  * both ends; label matchers are ANDed and tested on each line's own labels.
  */
 
 import {
   type Capture,
   captureTimeContext,
+  compileLabelPattern,
   formatTimestamp,
   type IndexEntry,
   type LabelMatcher,
   parseLabelSelector,
   parseTimeRange,
 } from '@logtap/capture';
-import { compileLabelRegex, compileMessageMatcher, type MessageMatcher } from './regex.js';
+import { compileMessageMatcher, type MessageMatcher } from './regex.js';
 
 /** The filter flags as typed by the user. */
 export interface FilterInput {
@@ -66,9 +67,9 @@ function valueTest(m: LabelMatcher): ValueTest {
     case '!=':
       return (v) => v !== m.value;
     case '=~':
-      return compileLabelRegex(m.value);
+      return compileLabelPattern(m.value, matcherText(m));
     case '!~': {
-      const re = compileLabelRegex(m.value);
+      const re = compileLabelPattern(m.value, matcherText(m));
       return (v) => !re(v);
     }
   }
@@ -80,7 +81,7 @@ function matcherText(m: LabelMatcher): string {
 
 /**
  * Resolves the filter flags against a capture: relative times use the capture's start and end (see
- * captureTimeContext). Throws @logtap/capture's InvalidTimeError / InvalidFilterError and this package's
+ * captureTimeContext). Throws @logtap/capture's InvalidTimeError / InvalidFilterError /
  * InvalidRegexError.
  */
 export function buildFilter(cap: Capture, input: FilterInput): ToolFilter {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { InvalidRegexError } from './errors.js';
-import { compileLabelRegex, compileMessageMatcher, requiredLiterals } from './regex.js';
+import { InvalidRegexError } from '@logtap/capture';
+import { compileMessageMatcher, requiredLiterals } from './regex.js';
 
 describe('requiredLiterals', () => {
   it.each([
@@ -62,6 +62,14 @@ describe('compileMessageMatcher', () => {
     expect(compileMessageMatcher('<div>').literals).toBeUndefined();
     expect(compileMessageMatcher('café').literals).toBeUndefined();
     expect(compileMessageMatcher('café').test('un café')).toBe(true);
+    expect(compileMessageMatcher('(?i)CAFÉ').literals).toBeUndefined();
+    expect(compileMessageMatcher('(?i)CAFÉ').test('un café')).toBe(true);
+  });
+
+  it('takes literals of a -F pattern whole, and of an empty pattern none', () => {
+    expect(compileMessageMatcher('a.b(c', { fixed: true }).literals).toEqual(['a.b(c']);
+    expect(compileMessageMatcher('(?i)Warn|Err').literals).toEqual(['warn', 'err']);
+    expect(compileMessageMatcher('').literals).toBeUndefined();
   });
 
   it('runs a catastrophic-backtracking pattern in linear time', () => {
@@ -91,14 +99,5 @@ describe('ranges', () => {
       [4, 5],
     ]);
     expect(compileMessageMatcher('x*').ranges('abc')).toEqual([]);
-  });
-});
-
-describe('compileLabelRegex', () => {
-  it('is fully anchored, as in Loki', () => {
-    const re = compileLabelRegex('web|api');
-    expect(re('web')).toBe(true);
-    expect(re('webapp')).toBe(false);
-    expect(compileLabelRegex('(?i)WEB')('web')).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 /**
- * User regexes of the capture tools. Every pattern a user types (--grep, grep's pattern, label `=~`/`!~`
- * values) runs on RE2 (re2js, as the TUI and the redactor do): matching is linear in the subject, so a
- * pattern like `(a+)+$` cannot hang a scan of a 10 GB capture.
+ * Message patterns of the capture tools: @logtap/capture's RE2 matcher (linear in the line, so a
+ * pattern like `(a+)+$` cannot hang a scan of a 10 GB capture; see its parseMessagePattern) plus the
+ * literals a scan prefilters on.
  *
  * Speed: RE2 in JavaScript runs at ~150-200 MB/s, and most patterns are a word or two. So a pattern is
  * analysed once for literals that every match must contain ("required literals"); a scan looks for those
@@ -9,21 +9,10 @@
  * and tests the lines that contain one. A pattern that is nothing but a literal skips RE2 entirely.
  */
 
-import { RE2JS } from 're2js';
-import { InvalidRegexError } from './errors.js';
+import { type MessagePattern, type MessagePatternOptions, parseMessagePattern } from '@logtap/capture';
 
-/** Longest pattern accepted (RE2 programs grow with the pattern; this keeps compile time trivial). */
-export const MAX_PATTERN_LENGTH = 4096;
-
-/** A compiled message pattern. */
-export interface MessageMatcher {
-  /** The pattern as given. */
-  readonly source: string;
-  readonly ignoreCase: boolean;
-  /** Whether `msg` contains a match. */
-  test(msg: string): boolean;
-  /** Non-empty match ranges `[start, end)` in `msg` (UTF-16 units), in order, at most `limit` (for highlighting). */
-  ranges(msg: string, limit?: number): Array<[number, number]>;
+/** A compiled message pattern with its raw-text prefilter. */
+export interface MessageMatcher extends MessagePattern {
   /**
    * Literals of which every matching message contains at least one (lower-cased when `ignoreCase`), or
    * undefined when the pattern has no usable literal. Only printable ASCII without `"`, `\`, `<`, `>`,
@@ -33,14 +22,6 @@ export interface MessageMatcher {
   readonly literals: readonly string[] | undefined;
 }
 
-export interface MessageMatcherOptions {
-  /** Match case-insensitively (also enabled by a leading `(?i)` in the pattern). */
-  ignoreCase?: boolean;
-  /** Treat the pattern as a literal string, not a regex. */
-  fixed?: boolean;
-}
-
-const META = /[\\^$.|?*+()[\]{}]/;
 /** Characters a literal used for raw-text prefiltering may hold (see MessageMatcher.literals). */
 const RAW_SAFE = /^[\x20-\x7e]+$/;
 const RAW_UNSAFE = /["\\<>&]/;
@@ -49,88 +30,29 @@ function rawSafe(lit: string): boolean {
   return lit.length > 0 && RAW_SAFE.test(lit) && !RAW_UNSAFE.test(lit);
 }
 
-function compileRe2(pattern: string, flags: number): RE2JS {
-  if (pattern.length > MAX_PATTERN_LENGTH) {
-    throw new InvalidRegexError(pattern.slice(0, 40), `longer than ${MAX_PATTERN_LENGTH} characters`);
-  }
-  try {
-    return RE2JS.compile(pattern, flags);
-  } catch (err) {
-    throw new InvalidRegexError(pattern, err instanceof Error ? err.message : String(err), { cause: err });
-  }
-}
-
 /**
- * Compiles a message pattern (RE2 syntax, unanchored; `(?i)` and --ignore-case make it case-insensitive).
- * Throws {@link InvalidRegexError}.
+ * Compiles a message pattern (RE2 syntax, unanchored; `(?i)` and --ignore-case make it case-insensitive,
+ * --fixed-strings literal) and works out its prefilter literals. Throws @logtap/capture's
+ * InvalidRegexError.
  */
-export function compileMessageMatcher(pattern: string, opts: MessageMatcherOptions = {}): MessageMatcher {
-  let source = pattern;
-  let ignoreCase = opts.ignoreCase === true;
-  if (!opts.fixed && source.startsWith('(?i)')) {
-    ignoreCase = true;
-    source = source.slice(4);
-  }
-  const literal = opts.fixed ? source : META.test(source) ? undefined : source;
+export function compileMessageMatcher(pattern: string, opts: MessagePatternOptions = {}): MessageMatcher {
+  const m = parseMessagePattern(pattern, opts);
+  const { ignoreCase, literal } = m;
+  let literals: string[] | undefined;
   if (literal !== undefined) {
-    const asciiOnly = /^[\x00-\x7f]*$/.test(literal);
-    if (literal === '') {
-      return { source: pattern, ignoreCase, test: () => true, ranges: () => [], literals: undefined };
-    }
-    if (!ignoreCase || asciiOnly) {
-      // A literal needs no regex engine: indexOf is exact (ASCII case folding is exact too).
-      const needle = ignoreCase ? literal.toLowerCase() : literal;
-      const test = ignoreCase
-        ? (msg: string) => msg.toLowerCase().includes(needle)
-        : (msg: string) => msg.includes(needle);
-      const ranges = (msg: string, limit = 64): Array<[number, number]> => {
-        const hay = ignoreCase ? msg.toLowerCase() : msg;
-        const out: Array<[number, number]> = [];
-        for (
-          let i = hay.indexOf(needle);
-          i >= 0 && out.length < limit;
-          i = hay.indexOf(needle, i + needle.length)
-        ) {
-          out.push([i, i + needle.length]);
-        }
-        return out;
-      };
-      return { source: pattern, ignoreCase, test, ranges, literals: rawSafe(needle) ? [needle] : undefined };
-    }
+    literals = literal === '' ? undefined : [literal];
+  } else {
+    // The pattern without the leading (?i) that parseMessagePattern took as a flag.
+    const source = !opts.fixed && pattern.startsWith('(?i)') ? pattern.slice(4) : pattern;
+    literals = requiredLiterals(source);
   }
-  const re = compileRe2(
-    literal !== undefined ? RE2JS.quote(literal) : source,
-    ignoreCase ? RE2JS.CASE_INSENSITIVE : 0,
-  );
-  let literals = literal !== undefined ? [literal] : requiredLiterals(source);
   if (literals !== undefined) {
     literals = literals.map((l) => (ignoreCase ? l.toLowerCase() : l));
     if (!literals.every(rawSafe) || (ignoreCase && literals.some((l) => /[^\x00-\x7f]/.test(l)))) {
       literals = undefined;
     }
   }
-  const ranges = (msg: string, limit = 64): Array<[number, number]> => {
-    const out: Array<[number, number]> = [];
-    const m = re.matcher(msg);
-    while (out.length < limit && m.find()) if (m.end() > m.start()) out.push([m.start(), m.end()]);
-    return out;
-  };
-  return { source: pattern, ignoreCase, test: (msg) => re.test(msg), ranges, literals };
-}
-
-/**
- * Compiles a label value regex, fully anchored as in Loki (`app=~"web|api"` matches `web`, not `webapp`).
- * Throws {@link InvalidRegexError}.
- */
-export function compileLabelRegex(pattern: string): (value: string) => boolean {
-  let source = pattern;
-  let flags = 0;
-  if (source.startsWith('(?i)')) {
-    flags = RE2JS.CASE_INSENSITIVE;
-    source = source.slice(4);
-  }
-  const re = compileRe2(source, flags);
-  return (v) => re.matches(v);
+  return { source: m.source, ignoreCase, literal, test: m.test, ranges: m.ranges, literals };
 }
 
 /** Splits `s` at top-level `|` (outside groups and classes); undefined when the syntax is unusual. */

@@ -75,6 +75,24 @@ describe('prepareReplay', () => {
     await expect(prepareReplay({ dir, labels: ['=x'] })).rejects.toMatchObject({
       name: 'InvalidFilterError',
     });
+    for (const re of [{ grep: '(a)\\1' }, { labels: ['app=~"(?!db).*"'] }]) {
+      await expect(prepareReplay({ dir, ...re })).rejects.toMatchObject({ code: 'CAPTURE_INVALID_REGEX' });
+    }
+  });
+  it('runs an evil --grep and label regex on a long line in linear time (RE2)', async () => {
+    const long = `${'a'.repeat(200_000)}!`;
+    const d = await makeCapture([
+      { ts: T0, labels: { app: long }, msg: long },
+      { ts: T0 + 1n, labels: { app: 'aa' }, msg: 'aaaa' },
+    ]);
+    try {
+      const p = await prepareReplay({ dir: d, grep: '(a+)+$', labels: ['app=~"(a|aa)+"'] });
+      const t0 = performance.now();
+      expect(await collect(p.source.entries(new AbortController().signal))).toEqual(['aaaa']);
+      expect(performance.now() - t0).toBeLessThan(5000);
+    } finally {
+      await removeCapture(d);
+    }
   });
 });
 

@@ -211,17 +211,19 @@ describe('logtap triage', () => {
   });
 
   it('exits 4 for a missing capture, 2 for bad flags, 3 when --out is a capture', async () => {
-    const [missing, window, label, since, out, regex] = await Promise.all([
+    const [missing, window, label, since, out, regex, backref] = await Promise.all([
       runCli(['triage', 'nope'], root),
       runCli(['triage', 'incident', '--window', 'soon'], root),
       runCli(['triage', 'incident', '--label', 'app'], root),
       runCli(['triage', 'incident', '--since', 'yesterday-ish'], root),
       runCli(['triage', 'incident', '--out', 'baseline'], root),
       runCli(['triage', 'incident', '--grep', '(unclosed'], root),
+      runCli(['triage', 'incident', '--label', 'app=~"x(?=y)"'], root),
     ]);
-    expect([missing.code, window.code, label.code, since.code, out.code, regex.code]).toEqual([
-      4, 2, 2, 2, 3, 2,
+    expect([missing.code, window.code, label.code, since.code, out.code, regex.code, backref.code]).toEqual([
+      4, 2, 2, 2, 3, 2, 2,
     ]);
+    expect(flat(backref.stderr)).toContain('no backreferences or lookaround');
     expect(missing.stdout).toBe('');
     expect(flat(out.stderr)).toContain('is a capture directory');
     const asJson = await runCli(['triage', 'nope', '--json'], root);

@@ -100,7 +100,11 @@ Exit codes: 0 after q; 1 unexpected error; 2 invalid flag value; 4 capture direc
       ) {
         this.error(err.message, { exit: 4 });
       }
-      if (err instanceof capture.InvalidFilterError || err instanceof capture.InvalidTimeError)
+      if (
+        err instanceof capture.InvalidFilterError ||
+        err instanceof capture.InvalidRegexError ||
+        err instanceof capture.InvalidTimeError
+      )
         this.error(err.message, { exit: 2 });
       throw err;
     }

@@ -1,7 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { CaptureIoError, CaptureNotFoundError, InvalidTimeError } from '@logtap/capture';
+import { CaptureIoError, CaptureNotFoundError, InvalidRegexError, InvalidTimeError } from '@logtap/capture';
 import { TriageReportError } from '@logtap/triage';
-import { InvalidRegexError } from '../errors.js';
 import { DiffInputError, OutputIsCaptureError, OutputWriteError, WorkerFailedError } from './errors.js';
 import { translateTriageError } from './exit.js';
 

@@ -24,7 +24,7 @@ export interface FilterSpec {
   fixedStrings?: boolean | undefined;
 }
 
-/** Compiles a {@link FilterSpec} (throws InvalidRegexError for a bad pattern). */
+/** Compiles a {@link FilterSpec} (throws @logtap/capture's InvalidRegexError for a bad pattern). */
 export function compileFilterSpec(spec: FilterSpec): ToolFilter {
   const msg =
     spec.grep === undefined
