@@ -43,6 +43,7 @@ describe('public API', () => {
       'MAX_PATTERN_LENGTH',
       'METADATA_FILE',
       'NotACaptureError',
+      'TimestampFormatter',
       'WriterClosedError',
       'WriterFailedError',
       'auditLineSchema',

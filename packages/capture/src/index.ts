@@ -52,6 +52,6 @@ export {
   metadataSchema,
 } from './schema.js';
 export { parseDuration, parseTimeBound, parseTimeRange, type TimeContext } from './time-bound.js';
-export { formatTimestamp, parseTimestamp } from './timestamp.js';
+export { formatTimestamp, parseTimestamp, TimestampFormatter } from './timestamp.js';
 export { CaptureWriter, type WriterStats } from './writer.js';
 export type { WriterEvent, WriterOptions } from './writer-config.js';

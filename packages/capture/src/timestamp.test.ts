@@ -31,6 +31,22 @@ describe('formatTimestamp', () => {
       expect(f.format(ts)).toBe(formatTimestamp(ts));
     }
     expect(f.format(-5n)).toBe(formatTimestamp(-5n));
+    // Across seconds, the end of a day and the epoch, in both directions.
+    for (const ns of [
+      0n,
+      1n,
+      999_999_999n,
+      1_000_000_000n,
+      -1n,
+      -1_000_000_001n,
+      1_705_314_721_123_456_789n,
+      1_705_314_721_999_999_999n,
+      1_705_363_199_999_999_999n,
+      1_705_363_200_000_000_000n,
+      0n,
+    ]) {
+      expect(f.format(ns)).toBe(formatTimestamp(ns));
+    }
   });
 });
 

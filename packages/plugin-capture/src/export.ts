@@ -4,13 +4,18 @@
  * schemas are documented in docs/capture-tools.md.
  */
 
-import { type Capture, type CaptureEntry, EntryEncoder, type ReadWarning } from '@logtap/capture';
+import {
+  type Capture,
+  type CaptureEntry,
+  EntryEncoder,
+  type ReadWarning,
+  TimestampFormatter,
+} from '@logtap/capture';
 import { type RecordBatch, Table, tableToIPC } from 'apache-arrow';
 import { EXPORT_SCHEMA, entriesToRecordBatch } from './arrow.js';
 import type { ToolFilter } from './filter.js';
 import { inlineParquetEncoder, type ParquetSettings, workerParquetEncoder } from './parquet-writer.js';
 import { scanBatches, scanEntries, scanRaw } from './scan.js';
-import { TimestampText } from './time-format.js';
 
 const EXPORT_FORMATS = ['parquet', 'csv', 'jsonl', 'arrow'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -125,7 +130,7 @@ function csvField(s: string): string {
 
 const labelCsv = new WeakMap<object, string>();
 const encoder = new EntryEncoder();
-const tsText = new TimestampText();
+const tsText = new TimestampFormatter();
 
 /** The labels column: the label set as a JSON object with sorted keys (cached per shared labels object). */
 function labelsField(labels: Readonly<Record<string, string>>): string {

@@ -11,11 +11,11 @@ import {
   EntryDecoder,
   EntryEncoder,
   type ReadWarning,
+  TimestampFormatter,
 } from '@logtap/capture';
 import { serviceOf } from '@logtap/tui';
 import type { ToolFilter } from './filter.js';
 import { decodeRow, type LineRow, scanEntries, scanRows } from './scan.js';
-import { TimestampText } from './time-format.js';
 
 export type GrepFormat = 'text' | 'jsonl';
 
@@ -62,7 +62,7 @@ const SGR = { match: '\x1b[1;31m', time: '\x1b[2m', service: '\x1b[36m', reset: 
  */
 export class TextFormatter {
   readonly #service = new WeakMap<object, string>();
-  readonly #ts = new TimestampText();
+  readonly #ts = new TimestampFormatter();
 
   constructor(private readonly highlight?: (msg: string) => Array<[number, number]>) {}
 
