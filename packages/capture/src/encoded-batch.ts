@@ -413,8 +413,8 @@ const OWNED = new WeakSet<ArrayBufferLike>();
  * Bounded, so a burst does not pin memory.
  */
 const POOL: ArrayBuffer[] = [];
-const POOL_MAX_BUFFERS = 32;
-const POOL_MAX_BYTES = 24 * 1024 * 1024;
+const POOL_MAX_BUFFERS = 16;
+const POOL_MAX_BYTES = 12 * 1024 * 1024;
 let poolBytes = 0;
 
 /** Hands the buffers of a batch that is no longer needed back for reuse (the writer does this). */

@@ -7,6 +7,7 @@ import { compareDataFileNames, dataFileName, fileStamp, isDataFileName, parseDat
 import { auditLineSchema, dataLineSchema, indexLineSchema, metadataSchema } from './schema.js';
 import { dataFiles, fileText, jsonLines } from './test-helpers/inspect.js';
 import { removeDir, tempDir } from './test-helpers/tmp.js';
+import * as testing from './testing.js';
 import { resolveOptions } from './writer-config.js';
 import { openWriterCore } from './writer-open.js';
 
@@ -67,6 +68,21 @@ describe('public API', () => {
       'parseTimestamp',
       'readEntries',
       'readEntryBatches',
+    ]);
+  });
+});
+
+describe('@logtap/capture/testing', () => {
+  it('is an entry point of its own with exactly these names', () => {
+    const pkg = JSON.parse(readFileSync(path.join(import.meta.dirname, '..', 'package.json'), 'utf8')) as {
+      exports: Record<string, unknown>;
+    };
+    expect(Object.keys(pkg.exports).sort()).toEqual(['.', './package.json', './testing']);
+    expect(Object.keys(testing).sort()).toEqual([
+      'goString',
+      'goTime',
+      'originalLine',
+      'writeOriginalCapture',
     ]);
   });
 });

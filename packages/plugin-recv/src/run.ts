@@ -4,9 +4,9 @@ import { listenWarnings, Receiver, type ReceiverStats } from '@logtap/receiver';
 import type { TerminalOptions } from '@logtap/tui';
 import type { RecvConfig } from './config.js';
 import { describeFailure, RecvError } from './failure.js';
-// Live TUI (see live.ts): the sink is teed to the view, which replaces the progress lines.
-import { RecentLines, runLive, tapSink } from './live.js';
-import { loadRedactor } from './redaction.js';
+// The live TUI (live.ts, @logtap/tui) and the redactor (@logtap/redact) load only when used: headless
+// recv without --redact does not carry them (about 30 MB less resident memory).
+import type { RecentLines } from './live.js';
 import { progressLine, startLine, summaryLines } from './report.js';
 import { writerSink } from './sink.js';
 
@@ -57,7 +57,9 @@ export interface RecvSummary {
 export async function runRecv(config: RecvConfig, io: RecvIo): Promise<RecvSummary> {
   const now = io.now ?? Date.now;
   const tls = config.tls === undefined ? undefined : await readTls(config.tls);
-  const redactor = await loadRedactor(config);
+  const redactor = config.redact.enabled
+    ? await (await import('./redaction.js')).loadRedactor(config)
+    : undefined;
   let writer: CaptureWriter;
   try {
     writer = await CaptureWriter.open(config.dir, {
@@ -85,11 +87,12 @@ export async function runRecv(config: RecvConfig, io: RecvIo): Promise<RecvSumma
     );
   }
 
-  const recent = io.terminal ? new RecentLines() : undefined;
+  const live = io.terminal ? await import('./live.js') : undefined;
+  const recent: RecentLines | undefined = live ? new live.RecentLines() : undefined;
   let receiver: Receiver;
   try {
     receiver = await Receiver.start({
-      sink: recent ? tapSink(writerSink(writer), recent) : writerSink(writer),
+      sink: live && recent ? live.tapSink(writerSink(writer), recent) : writerSink(writer),
       queueBytes: config.bufferBytes,
       host: config.host,
       port: config.port,
@@ -121,7 +124,7 @@ export async function runRecv(config: RecvConfig, io: RecvIo): Promise<RecvSumma
   }
 
   // --- live TUI: replaces the progress lines; q, Ctrl+C or SIGTERM stop gracefully, a second signal at once.
-  if (io.terminal && recent) {
+  if (io.terminal && live && recent) {
     const stopping = new AbortController();
     let signals = 0;
     const remove = io.onSignal(() => {
@@ -131,7 +134,7 @@ export async function runRecv(config: RecvConfig, io: RecvIo): Promise<RecvSumma
     });
     let final: ReceiverStats;
     try {
-      final = await runLive(receiver, recent, {
+      final = await live.runLive(receiver, recent, {
         terminal: io.terminal,
         version: io.version,
         dir: config.dir,

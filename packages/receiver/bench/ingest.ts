@@ -35,6 +35,8 @@ const { values: args } = parseArgs({
     json: { type: 'boolean', default: false },
     /** Extra flags for `logtap recv`, e.g. --recv-arg=--buffer=32MiB (repeatable). */
     'recv-arg': { type: 'string', multiple: true, default: [] },
+    /** Print the receiver's stderr at the end (its summary; --trace-gc output with --node-arg). */
+    'recv-stderr': { type: 'boolean', default: false },
     /** Extra flags for the receiver's node, e.g. --node-arg=--cpu-prof --node-arg=--cpu-prof-dir=/tmp/p. */
     'node-arg': { type: 'string', multiple: true, default: [] },
   },
@@ -395,7 +397,12 @@ async function main(): Promise<void> {
   await pool.close();
   recv.kill('SIGINT');
   const exit = await recv.exit;
-  const summary = JSON.parse(exit.stdout) as {
+  if (args['recv-stderr']) process.stderr.write(exit.stderr);
+  // The summary is recv's --json output: the last JSON document on stdout (node flags such as
+  // --trace-gc print there too).
+  const jsonStart = exit.stdout.lastIndexOf('\n{');
+  if (args['recv-stderr']) process.stderr.write(exit.stdout.slice(0, jsonStart + 1));
+  const summary = JSON.parse(exit.stdout.slice(jsonStart + 1)) as {
     linesReceived: number;
     linesWritten: number;
     linesDropped: number;

@@ -10,6 +10,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { type ColumnarPush, decodePush, decodePushColumns, encodeOtlpStatus } from '@logtap/protocol';
 import { decodeContentEncoding } from './body.js';
+import { BodyPool } from './body-pool.js';
 import {
   formatHostPort,
   ListenError,
@@ -143,6 +144,11 @@ export class Receiver {
   readonly #decode: DecodeFn;
   /** Loki protobuf pushes are decoded into columns and serialised from their bytes (see Ingest). */
   readonly #columns: boolean;
+  /**
+   * Request bodies are reused once decoded: only with the built-in decoders, which keep nothing of the
+   * body (lines become strings or serialised bytes); a custom decoder might.
+   */
+  readonly #bodies: BodyPool | undefined;
   readonly #ingest: Ingest;
   readonly #opts: ResolvedOptions;
   readonly #queueBytes: number;
@@ -183,6 +189,7 @@ export class Receiver {
     // Only with the built-in decoder (a custom one decides what lines are), a sink that takes serialised
     // batches, and no redaction (which needs the lines as strings).
     this.#columns = opts.decode === undefined && this.#ingest.encodes && opts.redactor === undefined;
+    this.#bodies = opts.decode === undefined ? new BodyPool() : undefined;
     const handler = (req: IncomingMessage, res: ServerResponse): void => this.#onRequest(req, res);
     this.#tls = opts.tls !== undefined;
     if (opts.tls !== undefined) {
@@ -660,6 +667,7 @@ export class Receiver {
     if (opts.onFull === 'reject' && safeSinkStats(this.#sink).pendingBytes >= this.#queueBytes) {
       // Full under the reject policy: answer before decoding, so overload costs a read, not a decode.
       this.#inflightBytes -= body.length;
+      this.#bodies?.release(body);
       this.#ingest.noteShed();
       this.#auditShed();
       reply(res, 429, 'the receiver queue is full; retry later', {
@@ -688,6 +696,8 @@ export class Receiver {
       return status;
     } finally {
       this.#inflightBytes -= body.length;
+      // The decoders keep nothing of the body (strings are copies, columns point into their own scratch).
+      this.#bodies?.release(body);
     }
 
     this.#pushesByFormat.set(decoded.format, (this.#pushesByFormat.get(decoded.format) ?? 0) + 1);
@@ -762,7 +772,7 @@ export class Receiver {
     return new Promise((resolve) => {
       // Known length: one allocation and a copy per chunk instead of a list and a concat.
       const sized = Number.isInteger(declared) && declared >= 0;
-      const target = sized ? Buffer.allocUnsafe(declared) : undefined;
+      const target = sized ? (this.#bodies?.acquire(declared) ?? Buffer.allocUnsafe(declared)) : undefined;
       const chunks: Buffer[] = [];
       let length = 0;
       let done = false;
@@ -773,7 +783,10 @@ export class Receiver {
         req.off('end', onEnd);
         req.off('error', onAbort);
         req.off('close', onClose);
-        if (typeof result === 'number') this.#inflightBytes -= length;
+        if (typeof result === 'number') {
+          this.#inflightBytes -= length;
+          if (target !== undefined) this.#bodies?.release(target);
+        }
         resolve(result);
       };
       const onData = (chunk: Buffer): void => {

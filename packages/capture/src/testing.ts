@@ -1,6 +1,7 @@
 /**
- * Writes a capture laid out exactly as the Go original (ppiankov/logtap v1.9.8) does, following
- * /work/shared/reference/original-logtap.md §2: pretty metadata.json with Go's zero `stopped` while live,
+ * `@logtap/capture/testing`: helpers for the tests of packages that read captures (not for production
+ * code). {@link writeOriginalCapture} writes a capture laid out exactly as the Go original
+ * (ppiankov/logtap v1.9.8) does, following /work/shared/reference/original-logtap.md §2: pretty metadata.json with Go's zero `stopped` while live,
  * RFC3339Nano timestamps in the receiver's local offset with trailing zeros trimmed, Go's HTML-safe JSON
  * escaping, labels omitted when empty, rotated files compressed in one shot (single zstd frame), the active
  * file raw `.jsonl`, index lines without frame tables, audit events with `duration_ms` in ns. Files 0644 in
@@ -10,7 +11,7 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { compress } from 'zstd-napi';
-import type { CaptureEntry } from '../entry-codec.js';
+import type { CaptureEntry } from './entry-codec.js';
 
 /** Go's time.Time MarshalJSON / RFC3339Nano in a fixed offset (minutes east of UTC). */
 export function goTime(ns: bigint, offsetMinutes: number): string {
