@@ -18,7 +18,14 @@ function peakRssKiB() {
   }
   return process.resourceUsage().maxRSS;
 }
-const endpoint = await inClusterEndpoint({ host: '127.0.0.1', port: String(opts.apiPort), dir: opts.saDir });
+// KubeConfig.loadFromCluster reads these itself, as in a pod.
+process.env.KUBERNETES_SERVICE_HOST = '127.0.0.1';
+process.env.KUBERNETES_SERVICE_PORT = String(opts.apiPort);
+const endpoint = await inClusterEndpoint({
+  host: process.env.KUBERNETES_SERVICE_HOST,
+  port: process.env.KUBERNETES_SERVICE_PORT,
+  pathPrefix: opts.saDir,
+});
 const started = performance.now();
 const f = await Forwarder.start({
   kube: new KubeClient(endpoint),

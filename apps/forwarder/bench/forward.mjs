@@ -2,7 +2,7 @@
 // parse, batch, encode protobuf + snappy and push it to a local receiver. Prints lines/s, MB/s and the
 // forwarder's peak RSS. Usage: node bench/forward.mjs [--lines N] [--receiver real|null]
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -59,6 +59,9 @@ for (let i = 0; i < LINES; i++) {
 if (parts.length) chunks.push(Buffer.from(parts.join('')));
 const wireBytes = chunks.reduce((n, c) => n + c.length, 0);
 
+// The service-account mount as loadFromCluster(pathPrefix = tmp) reads it.
+const sa = join(tmp, 'var/run/secrets/kubernetes.io/serviceaccount');
+mkdirSync(sa, { recursive: true });
 // ---- a Kubernetes API stand-in over TLS: the pod and its (finished) container's log --------------------
 execFileSync(
   'openssl',
@@ -77,11 +80,11 @@ execFileSync(
     '-keyout',
     join(tmp, 'key.pem'),
     '-out',
-    join(tmp, 'ca.crt'),
+    join(sa, 'ca.crt'),
   ],
   { stdio: 'ignore' },
 );
-writeFileSync(join(tmp, 'token'), 'bench-token');
+writeFileSync(join(sa, 'token'), 'bench-token');
 const pod = JSON.stringify({
   metadata: { name: 'bench-pod', namespace: 'bench', uid: 'u', labels: { app: 'bench' } },
   spec: { nodeName: 'n1', containers: [{ name: 'app' }, { name: 'logtap-forwarder-lt-bench' }] },
@@ -94,7 +97,7 @@ const pod = JSON.stringify({
   },
 });
 const api = createHttpsServer(
-  { key: readFileSync(join(tmp, 'key.pem')), cert: readFileSync(join(tmp, 'ca.crt')) },
+  { key: readFileSync(join(tmp, 'key.pem')), cert: readFileSync(join(sa, 'ca.crt')) },
   async (req, res) => {
     if (req.url.endsWith('/pods/bench-pod')) {
       res.writeHead(200, { 'content-type': 'application/json' }).end(pod);

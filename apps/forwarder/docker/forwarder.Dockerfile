@@ -32,7 +32,7 @@ FROM ${NODE_IMAGE}
 # npm and yarn are not needed at run time: less to scan, less to patch.
 RUN rm -rf /usr/local/lib/node_modules/npm /usr/local/bin/npm /usr/local/bin/npx /opt/yarn* /usr/local/bin/yarn*
 ENV NODE_ENV=production \
-    NODE_OPTIONS="--max-semi-space-size=2 --max-old-space-size=64"
+    NODE_OPTIONS="--max-semi-space-size=2 --max-old-space-size=96"
 WORKDIR /app
 COPY --from=build /out /app
 USER 65532:65532
