@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type Capture, type CaptureEntry, openCapture } from '@logtap/capture';
+import { writeOriginalCapture } from '@logtap/capture/testing';
 import { tableFromIPC } from 'apache-arrow';
 import { parse } from 'csv-parse/sync';
 import { parquetReadObjects } from 'hyparquet';
@@ -19,7 +20,6 @@ import {
   toolEntries,
   withoutMeta,
   writeCapture,
-  writeOriginalCapture,
 } from '../test/tools-fixtures.js';
 import { type ExportFormat, exportCapture } from './export.js';
 import { buildFilter, type FilterInput } from './filter.js';
@@ -36,7 +36,11 @@ beforeAll(async () => {
   original = path.join(root, 'original');
   await writeCapture(ours, ENTRIES);
   const plain = withoutMeta(ENTRIES);
-  writeOriginalCapture(original, [plain.slice(0, 1200)], plain.slice(1200), BASE_NS);
+  writeOriginalCapture(original, {
+    rotated: [plain.slice(0, 1200)],
+    active: plain.slice(1200),
+    startedNs: BASE_NS,
+  });
 });
 
 afterAll(async () => {

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { openCapture } from '@logtap/capture';
+import { writeOriginalCapture } from '@logtap/capture/testing';
 import {
   BASE_NS,
   removeDir,
@@ -8,7 +9,6 @@ import {
   toolEntries,
   withoutMeta,
   writeCapture,
-  writeOriginalCapture,
 } from '../test/tools-fixtures.js';
 import { buildFilter, type FilterInput } from './filter.js';
 import { escapeControls, type GrepOptions, grepCapture, TextFormatter } from './grep.js';
@@ -113,7 +113,11 @@ describe('grepCapture', () => {
   it('greps an original-format capture', async () => {
     const dir = path.join(root, 'original');
     const plain = withoutMeta(ENTRIES);
-    writeOriginalCapture(dir, [plain.slice(0, 700)], plain.slice(700), BASE_NS);
+    writeOriginalCapture(dir, {
+      rotated: [plain.slice(0, 700)],
+      active: plain.slice(700),
+      startedNs: BASE_NS,
+    });
     const a = await grep(dir, { grep: '<tag> &' });
     const b = await grep(ours, { grep: '<tag> &' });
     expect(a.r.matches).toBe(ENTRIES.filter((e) => e.msg.includes('<tag> &')).length);

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type IndexEntry, openCapture } from '@logtap/capture';
+import { writeOriginalCapture } from '@logtap/capture/testing';
 import {
   BASE_NS,
   removeDir,
@@ -9,7 +10,6 @@ import {
   toolEntries,
   withoutMeta,
   writeCapture,
-  writeOriginalCapture,
 } from '../test/tools-fixtures.js';
 import { inspectCapture, sparkline, timeline } from './inspect.js';
 import { renderInspect } from './inspect-text.js';
@@ -71,7 +71,12 @@ describe('inspectCapture', () => {
   it('reads an original-format capture (no frame tables, raw active file, local offsets)', async () => {
     const dir = path.join(root, 'original');
     const plain = withoutMeta(ENTRIES);
-    writeOriginalCapture(dir, [plain.slice(0, 800), plain.slice(800, 1500)], plain.slice(1500), BASE_NS);
+    writeOriginalCapture(dir, {
+      rotated: [plain.slice(0, 800), plain.slice(800, 1500)],
+      active: plain.slice(1500),
+      startedNs: BASE_NS,
+      redaction: ['email', 'jwt'],
+    });
     const report = await inspectCapture(await openCapture(dir));
     expect(report.state).toBe('live');
     expect(report.lines).toBe(ENTRIES.length);

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type CaptureEntry, EntryDecoder, openCapture, readEntries } from '@logtap/capture';
+import { writeOriginalCapture } from '@logtap/capture/testing';
 import {
   BASE_NS,
   removeDir,
@@ -8,7 +9,6 @@ import {
   toolEntries,
   withoutMeta,
   writeCapture,
-  writeOriginalCapture,
 } from '../test/tools-fixtures.js';
 import { buildFilter, type FilterInput } from './filter.js';
 import { scanBatches, scanEntries, scanRaw } from './scan.js';
@@ -27,7 +27,11 @@ beforeAll(async () => {
   live = path.join(root, 'live');
   await writeCapture(ours, ENTRIES);
   const plain = withoutMeta(ENTRIES);
-  writeOriginalCapture(original, [plain.slice(0, 1000), plain.slice(1000, 2000)], plain.slice(2000), BASE_NS);
+  writeOriginalCapture(original, {
+    rotated: [plain.slice(0, 1000), plain.slice(1000, 2000)],
+    active: plain.slice(2000),
+    startedNs: BASE_NS,
+  });
   // A live capture: closed files plus an active file with unindexed frames.
   liveWriter = await writeCapture(live, ENTRIES, { close: false });
 });

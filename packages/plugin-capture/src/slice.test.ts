@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type CaptureEntry, openCapture, readEntries } from '@logtap/capture';
+import { writeOriginalCapture } from '@logtap/capture/testing';
 import {
   BASE_NS,
   CLOCK_MS,
@@ -10,7 +11,6 @@ import {
   toolEntries,
   withoutMeta,
   writeCapture,
-  writeOriginalCapture,
 } from '../test/tools-fixtures.js';
 import { OutputExistsError } from './errors.js';
 import { buildFilter, type FilterInput } from './filter.js';
@@ -94,7 +94,12 @@ describe('sliceCapture', () => {
 
     const orig = path.join(root, 'original');
     const plain = withoutMeta(ENTRIES);
-    writeOriginalCapture(orig, [plain.slice(0, 1000)], plain.slice(1000), BASE_NS);
+    writeOriginalCapture(orig, {
+      rotated: [plain.slice(0, 1000)],
+      active: plain.slice(1000),
+      startedNs: BASE_NS,
+      redaction: ['email', 'jwt'],
+    });
     const { out: fromOrig, r: r2 } = await slice(orig, 'from-original', { labels: ['app=web'] });
     const want = plain.filter((e) => e.labels['app'] === 'web');
     expect(r2.lines).toBe(want.length);

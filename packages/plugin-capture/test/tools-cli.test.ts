@@ -8,15 +8,8 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import {
-  BASE_NS,
-  removeDir,
-  tempDir,
-  toolEntries,
-  withoutMeta,
-  writeCapture,
-  writeOriginalCapture,
-} from './tools-fixtures.js';
+import { writeOriginalCapture } from '@logtap/capture/testing';
+import { BASE_NS, removeDir, tempDir, toolEntries, withoutMeta, writeCapture } from './tools-fixtures.js';
 
 const BIN = fileURLToPath(new URL('../bin/run.js', import.meta.url));
 let root: string;
@@ -175,7 +168,11 @@ describe('an original-format capture', () => {
   it('is read by inspect, grep, export and slice', async () => {
     const dir = path.join(root, 'original');
     const plain = withoutMeta(ENTRIES);
-    writeOriginalCapture(dir, [plain.slice(0, 500)], plain.slice(500), BASE_NS);
+    writeOriginalCapture(dir, {
+      rotated: [plain.slice(0, 500)],
+      active: plain.slice(500),
+      startedNs: BASE_NS,
+    });
     const insp = JSON.parse((await run('inspect', dir, '--json')).stdout);
     expect(insp).toMatchObject({ lines: ENTRIES.length, state: 'live', files: { indexed: 1, orphans: 1 } });
     const want = ENTRIES.filter((e) => e.msg.includes('declined')).length;

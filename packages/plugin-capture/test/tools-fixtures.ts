@@ -1,15 +1,13 @@
 /**
- * Captures for the tests of inspect, slice, export and grep, built by code in temporary directories:
- * one written by @logtap/capture's writer (as recv writes it) and one laid out as the Go original writes
- * it (following /work/shared/reference/original-logtap.md §2, like @logtap/capture's own test helper,
- * which is not exported).
+ * Captures for the tests of inspect, slice, export and grep, built by code in temporary directories,
+ * written by @logtap/capture's writer (as recv writes it). Captures laid out as the Go original writes
+ * them come from `writeOriginalCapture` of @logtap/capture/testing.
  */
 
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { type CaptureEntry, CaptureWriter } from '@logtap/capture';
-import { compress } from 'zstd-napi';
 
 /** 2024-01-15T10:32:01Z */
 export const BASE_NS = 1_705_314_721_000_000_000n;
@@ -93,87 +91,6 @@ export async function writeCapture(
   if (opts.close === false) await w.flush();
   else await w.close();
   return w;
-}
-
-// ------------------------------------------------------------------------------ the Go original's layout
-
-function goTime(ns: bigint, offsetMinutes: number): string {
-  const local = ns + BigInt(offsetMinutes) * 60_000_000_000n;
-  const sec = local / 1_000_000_000n;
-  const frac = Number(local - sec * 1_000_000_000n);
-  const iso = new Date(Number(sec) * 1000).toISOString().slice(0, 19);
-  const fracText = frac === 0 ? '' : `.${String(frac).padStart(9, '0').replace(/0+$/, '')}`;
-  if (offsetMinutes === 0) return `${iso}${fracText}Z`;
-  const sign = offsetMinutes > 0 ? '+' : '-';
-  const abs = Math.abs(offsetMinutes);
-  return `${iso}${fracText}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
-}
-
-/** Go's encoding/json string escaping (HTML-safe). */
-function goString(s: string): string {
-  return JSON.stringify(s).replace(
-    /[<>&\u2028\u2029]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
-}
-
-function originalLine(e: CaptureEntry, off: number): string {
-  const keys = Object.keys(e.labels).sort();
-  const labels =
-    keys.length > 0
-      ? `,"labels":{${keys.map((k) => `${goString(k)}:${goString(e.labels[k]!)}`).join(',')}}`
-      : '';
-  return `{"ts":"${goTime(e.ts, off)}"${labels},"msg":${goString(e.msg)}}\n`;
-}
-
-/**
- * A capture as the Go original leaves it: single-frame `.jsonl.zst` rotated files indexed without frame
- * tables (label counts, local-offset times), a raw active `.jsonl`, pretty metadata with Go's zero
- * `stopped` while live. Entries keep no `meta` (the original has none).
- */
-export function writeOriginalCapture(
-  dir: string,
-  rotated: CaptureEntry[][],
-  active: CaptureEntry[] | undefined,
-  startedNs: bigint,
-  offsetMinutes = 480,
-): void {
-  mkdirSync(dir, { recursive: true });
-  let index = '';
-  let seq = 0;
-  const name = (ext: string) => `2024-01-15T103201-${String(seq++).padStart(3, '0')}${ext}`;
-  for (const entries of rotated) {
-    const text = entries.map((e) => originalLine(e, offsetMinutes)).join('');
-    const file = name('.jsonl.zst');
-    writeFileSync(path.join(dir, file), compress(Buffer.from(text)));
-    const labels: Record<string, Record<string, number>> = {};
-    let from = entries[0]!.ts;
-    let to = entries[0]!.ts;
-    for (const e of entries) {
-      for (const [k, v] of Object.entries(e.labels)) {
-        labels[k] ??= {};
-        labels[k][v] = (labels[k][v] ?? 0) + 1;
-      }
-      if (e.ts < from) from = e.ts;
-      if (e.ts > to) to = e.ts;
-    }
-    index += `${JSON.stringify({ file, from: goTime(from, offsetMinutes), to: goTime(to, offsetMinutes), lines: entries.length, bytes: Buffer.byteLength(text), labels })}\n`;
-  }
-  if (active !== undefined) {
-    writeFileSync(path.join(dir, name('.jsonl')), active.map((e) => originalLine(e, offsetMinutes)).join(''));
-  }
-  writeFileSync(path.join(dir, 'index.jsonl'), index);
-  const meta = {
-    version: 1,
-    format: 'jsonl',
-    started: goTime(startedNs, offsetMinutes),
-    stopped: '0001-01-01T00:00:00Z',
-    total_lines: 0,
-    total_bytes: 0,
-    labels_seen: null,
-    redaction: { enabled: true, patterns: ['email', 'jwt'] },
-  };
-  writeFileSync(path.join(dir, 'metadata.json'), JSON.stringify(meta, null, 2));
 }
 
 /** Entries without meta (the original's schema). */
