@@ -12,8 +12,9 @@ export const RECEIVER_NAME = 'logtap-receiver';
 export const LINKERD_SKIP_OUTBOUND = 'config.linkerd.io/skip-outbound-ports';
 export const ISTIO_EXCLUDE_OUTBOUND = 'traffic.sidecar.istio.io/excludeOutboundPorts';
 export const DEFAULT_SIDECAR_CPU = '25m';
-// A Node.js forwarder measures 110–155 MiB RSS (Node alone is ~40 MiB): 16Mi would be OOM-killed.
-export const DEFAULT_SIDECAR_MEMORY = '128Mi';
+// The Node.js forwarder (with @kubernetes/client-node, ~75 MiB of it) peaks at 155–165 MiB RSS with its
+// image's NODE_OPTIONS and up to ~312 MiB without them (docs/forwarder.md): the 2x limit, 384Mi, is above both.
+export const DEFAULT_SIDECAR_MEMORY = '192Mi';
 /** First port the forwarder's /healthz and /metrics listen on; the next free one is used if taken. */
 export const FORWARDER_BASE_PORT = 9091;
 export const SERVICE_ACCOUNT_MOUNT = '/var/run/secrets/kubernetes.io/serviceaccount';
