@@ -1,16 +1,20 @@
 // End-to-end: the built `logtap-redact` bin as CI runs it (build first: pnpm --filter @logtap/redact build).
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 
-const BIN = join(import.meta.dirname, '..', 'dist', 'bin.js');
+const PKG = join(import.meta.dirname, '..');
+/** The committed shim package.json's "bin" points at; it imports the built dist/bin.js. */
+const BIN = join(PKG, 'bin', 'logtap-redact.js');
 let dir: string;
 
 beforeAll(async () => {
-  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run "pnpm --filter @logtap/redact build" first`);
+  const built = join(PKG, 'dist', 'bin.js');
+  if (!existsSync(built))
+    throw new Error(`${built} is missing: run "pnpm --filter @logtap/redact build" first`);
   dir = await mkdtemp(join(tmpdir(), 'redact-bin-'));
 });
 afterAll(async () => {
@@ -34,6 +38,19 @@ function bin(
 }
 
 describe('logtap-redact (built bin)', () => {
+  it('is linked from a committed, executable shim (pnpm links it before dist/ exists)', () => {
+    const pkg = JSON.parse(readFileSync(join(PKG, 'package.json'), 'utf8')) as {
+      bin: Record<string, string>;
+      files: string[];
+    };
+    expect(pkg.bin).toEqual({ 'logtap-redact': 'bin/logtap-redact.js' });
+    expect(pkg.files).toContain('bin');
+    expect(statSync(BIN).mode & 0o111).not.toBe(0);
+    expect(readFileSync(BIN, 'utf8')).toMatch(
+      /^#!\/usr\/bin\/env node\n[\s\S]*import '\.\.\/dist\/bin\.js';/,
+    );
+  });
+
   it('redacts stdin to stdout', async () => {
     const r = await bin([], 'login jane@example.com from 10.1.2.3 token=abc123\n');
     expect(r).toEqual({
