@@ -39,6 +39,7 @@ describe('parseRecvConfig', () => {
       redactPatternsFile: undefined,
       redactLabels: true,
       redactHashKeyFile: undefined,
+      redactThreads: undefined,
       zstdLevel: 1,
       progressIntervalMs: 5000,
     });
@@ -62,6 +63,7 @@ describe('parseRecvConfig', () => {
     ['listen', '127.0.0.1:70000', /^Invalid value for --listen: "127\.0\.0\.1:70000"/],
     ['on-full', 'block', /^Invalid value for --on-full: "block"\. Expected drop .* or reject/],
     ['redact', 'email;jwt', /^Invalid value for --redact: "email;jwt"\. Expected nothing \(all rules\)/],
+    ['redact-threads', '0', /^Invalid value for --redact-threads: "0"\. Expected a number of threads/],
     ['zstd-level', '0', /^Invalid value for --zstd-level: "0"\. Expected a zstd level from 1/],
     ['zstd-level', 'fast', /^Invalid value for --zstd-level: "fast"\. Expected a zstd level from 1/],
     [
@@ -117,6 +119,8 @@ describe('parseRecvConfig', () => {
     expect(() => parseRecvConfig({ ...DEFAULTS, 'zstd-level': '20' })).toThrow(/--zstd-level/);
     const keyed = parseRecvConfig({ ...DEFAULTS, redact: '', 'redact-hash-key-file': 'k' });
     expect(keyed).toMatchObject({ redact: { enabled: true, rules: 'all' }, redactHashKeyFile: 'k' });
+    expect(parseRecvConfig({ ...DEFAULTS, 'redact-threads': '3' }).redactThreads).toBe(3);
+    expect(parseRecvConfig({ ...DEFAULTS, 'redact-threads': 'auto' }).redactThreads).toBeUndefined();
   });
 });
 

@@ -21,6 +21,7 @@ export interface RecvFlags {
   'redact-patterns'?: string | undefined;
   'redact-labels': boolean;
   'redact-hash-key-file'?: string | undefined;
+  'redact-threads'?: string | undefined;
   'zstd-level': string;
   'progress-interval': string;
 }
@@ -49,6 +50,8 @@ export interface RecvConfig {
   redactLabels: boolean;
   /** Keyed hashing of redacted values ([REDACTED:rule:tag]) with the key in this file. */
   redactHashKeyFile?: string | undefined;
+  /** Redaction threads; undefined = one per core. */
+  redactThreads?: number | undefined;
   zstdLevel: number;
   progressIntervalMs: number;
 }
@@ -152,6 +155,22 @@ const schema = z.object({
   'redact-patterns': z.string().min(1).optional(),
   'redact-labels': z.boolean(),
   'redact-hash-key-file': z.string().min(1).optional(),
+  'redact-threads': z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value.trim() === 'auto') return undefined;
+      const n = /^\d{1,3}$/.test(value.trim()) ? Number(value) : Number.NaN;
+      if (!(n >= 1 && n <= 256)) {
+        return fail(
+          ctx,
+          'redact-threads',
+          value,
+          'Expected a number of threads from 1 to 256, or auto (one per core).',
+        );
+      }
+      return n;
+    }),
   'zstd-level': z.string().transform((value, ctx) => {
     const n = /^\d{1,2}$/.test(value.trim()) ? Number(value) : Number.NaN;
     if (!(n >= 1 && n <= 19)) {
@@ -237,6 +256,7 @@ export function parseRecvConfig(flags: RecvFlags): RecvConfig {
     redactPatternsFile: f['redact-patterns'],
     redactLabels: f['redact-labels'],
     redactHashKeyFile: f['redact-hash-key-file'],
+    redactThreads: f['redact-threads'],
     zstdLevel: f['zstd-level'],
     progressIntervalMs: f['progress-interval'],
   };

@@ -1,25 +1,30 @@
 import { readFile } from 'node:fs/promises';
 import type { Redactor } from '@logtap/receiver';
-import { compileRedactor, loadCustomRules } from '@logtap/redact';
+import { compileRedactor, loadCustomRules, type RedactorOptions } from '@logtap/redact';
 import type { RecvConfig } from './config.js';
 import { RecvError } from './failure.js';
 
 /**
- * Compiles the redaction policy the flags ask for, or undefined when redaction is off. Unknown rule
- * names and invalid pattern files throw @logtap/redact's errors (codes REDACT_*, exit 6).
+ * The redaction policy the flags ask for (plain options: they cross to the receiver's redaction
+ * threads) and its compiled form (rules and hash for metadata.json and the start line), or undefined
+ * when redaction is off. Unknown rule names and invalid pattern files throw @logtap/redact's errors
+ * (codes REDACT_*, exit 6).
  */
-export async function loadRedactor(config: RecvConfig): Promise<Redactor | undefined> {
+export async function loadRedaction(
+  config: RecvConfig,
+): Promise<{ policy: RedactorOptions; redactor: Redactor } | undefined> {
   if (!config.redact.enabled) return undefined;
   const custom =
     config.redactPatternsFile === undefined ? undefined : await loadCustomRules(config.redactPatternsFile);
   const hashKey =
     config.redactHashKeyFile === undefined ? undefined : await readKey(config.redactHashKeyFile);
-  return compileRedactor({
+  const policy: RedactorOptions = {
     rules: config.redact.rules === 'all' ? undefined : config.redact.rules,
     custom,
     labels: config.redactLabels,
     hashKey,
-  });
+  };
+  return { policy, redactor: compileRedactor(policy) };
 }
 
 /** The key of --redact-hash-key-file, without a trailing newline (`echo key > file`). */

@@ -57,9 +57,10 @@ export interface RecvSummary {
 export async function runRecv(config: RecvConfig, io: RecvIo): Promise<RecvSummary> {
   const now = io.now ?? Date.now;
   const tls = config.tls === undefined ? undefined : await readTls(config.tls);
-  const redactor = config.redact.enabled
-    ? await (await import('./redaction.js')).loadRedactor(config)
+  const redaction = config.redact.enabled
+    ? await (await import('./redaction.js')).loadRedaction(config)
     : undefined;
+  const redactor = redaction?.redactor;
   let writer: CaptureWriter;
   try {
     writer = await CaptureWriter.open(config.dir, {
@@ -101,7 +102,15 @@ export async function runRecv(config: RecvConfig, io: RecvIo): Promise<RecvSumma
       onFull: config.onFull,
       maxBodyBytes: config.maxBodyBytes,
       maxLineBytes: config.maxLineBytes,
-      redactor,
+      // Redaction runs in threads (decode, redact and serialise each push there), before anything is
+      // queued; under the live view (whose sink takes entries) it runs on the request thread.
+      redaction:
+        redaction === undefined
+          ? undefined
+          : {
+              policy: redaction.policy,
+              ...(config.redactThreads === undefined ? {} : { threads: config.redactThreads }),
+            },
       redactLabels: config.redactLabels,
       version: io.version,
       now,

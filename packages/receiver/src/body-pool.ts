@@ -47,7 +47,8 @@ export class BodyPool {
   /** Gives back a buffer from {@link acquire} once nothing refers to it any more; others are ignored. */
   release(buf: Buffer): void {
     const ab = buf.buffer;
-    if (!this.#mine.has(ab) || this.#idle.has(ab)) return;
+    // A buffer moved to another thread (detached) is gone; one in the free list already stays once.
+    if (!this.#mine.has(ab) || this.#idle.has(ab) || ab.byteLength === 0) return;
     if (this.#free.length >= this.maxBuffers || this.#bytes + ab.byteLength > this.maxBytes) return;
     this.#free.push(Buffer.from(ab));
     this.#idle.add(ab);

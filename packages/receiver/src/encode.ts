@@ -21,6 +21,11 @@ export interface EncodeOutcome {
   truncated: number;
 }
 
+/** {@link EncodeOutcome} of {@link encodeStreams}: also each stream's labels as written (redacted). */
+export interface StreamsOutcome extends EncodeOutcome {
+  labels: Array<Record<string, string>>;
+}
+
 /** Bytes of a label set as JSON, roughly (no escapes counted): for size estimates. */
 export function labelsJsonBytes(labels: Record<string, string>): number {
   let n = 2;
@@ -130,13 +135,15 @@ export function encodeStreams(
   maxLineBytes: number,
   redactor: Redactor | undefined,
   redactLabels: boolean,
-): EncodeOutcome {
+): StreamsOutcome {
   // A JS string of n UTF-16 units encodes to at most 3n UTF-8 bytes: shorter strings skip the count.
   const safeLength = Math.floor(maxLineBytes / 3);
   const labelRedactor = redactLabels ? redactor : undefined;
   let truncated = 0;
+  const written: Array<Record<string, string>> = [];
   for (const stream of streams) {
     const labels = labelRedactor === undefined ? stream.labels : labelRedactor.redactLabels(stream.labels);
+    written.push(labels);
     const set = b.labelSet(labels);
     for (const entry of stream.entries) {
       let msg = redactor === undefined ? entry.line : redactor.redact(entry.line).text;
@@ -153,5 +160,5 @@ export function encodeStreams(
       b.addEntry(set, entry.ts, msg, metaJson(meta));
     }
   }
-  return { truncated };
+  return { truncated, labels: written };
 }

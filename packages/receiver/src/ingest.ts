@@ -111,18 +111,29 @@ export class Ingest {
     // Lines past maxLineBytes will be cut, so they only count up to that size here.
     const keptBytes = lineBytes > this.#opts.queueBytes ? estimateStreams(streams, maxLine) : lineBytes;
     let accepted = false;
+    let written: Array<Record<string, string>> | undefined;
     if (this.#mayFit(keptBytes)) {
       if (sink.appendEncoded !== undefined) {
         const b = this.#builder;
         b.reserve(estimateStreams(streams, maxLine), lines);
         const out = encodeStreams(streams, b, maxLine, this.#opts.redactor, this.#opts.redactLabels);
+        written = out.labels;
         accepted = sink.appendEncoded(b.take());
         if (accepted) this.linesTruncated += out.truncated;
       } else {
         accepted = sink.append(this.#toEntries(streams, lines));
       }
     }
-    return this.#settle(accepted, lines, lineBytes, () => estimateStreams(streams, maxLine), streams);
+    // Drop counts are keyed by label set and end up in metadata.json: redacted like the lines would be.
+    const labelRedactor = this.#opts.redactLabels ? this.#opts.redactor : undefined;
+    const keys =
+      accepted || labelRedactor === undefined
+        ? streams
+        : streams.map((s, i) => ({
+            labels: written?.[i] ?? labelRedactor.redactLabels(s.labels),
+            lines: s.entries.length,
+          }));
+    return this.#settle(accepted, lines, lineBytes, () => estimateStreams(streams, maxLine), keys);
   }
 
   /**
@@ -146,8 +157,8 @@ export class Ingest {
   }
 
   /**
-   * {@link admit} for a push serialised elsewhere (a redaction worker): `batch` holds its lines, `streams`
-   * the label sets and line counts (for per-stream drop counts), `estimate` its size.
+   * {@link admit} for a push serialised in a redaction thread: `batch` holds its lines, `streams` the
+   * (redacted) label sets and line counts, for per-stream drop counts.
    */
   admitEncoded(
     batch: EncodedBatch,
@@ -159,7 +170,13 @@ export class Ingest {
     if (lines === 0) return 'empty';
     const bytes = batch.n === 0 ? 0 : batch.ends[batch.n - 1]!;
     let accepted = false;
-    if (this.#mayFit(bytes)) accepted = this.#opts.sink.appendEncoded!(batch);
+    if (this.#mayFit(bytes)) {
+      // Copied into this thread's builder (a memcpy): its buffers are this thread's to move on to the
+      // writer thread, and recycled ones are warm.
+      const b = this.#builder;
+      b.addBatch(batch);
+      accepted = this.#opts.sink.appendEncoded!(b.take());
+    }
     if (accepted) this.linesTruncated += truncated;
     return this.#settle(accepted, lines, lineBytes, () => bytes, streams);
   }

@@ -7,10 +7,13 @@ import {
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { type ColumnarPush, decodePush, decodePushColumns, encodeOtlpStatus } from '@logtap/protocol';
+import type { RedactorOptions } from '@logtap/redact';
 import { decodeContentEncoding } from './body.js';
 import { BodyPool } from './body-pool.js';
+import { estimateColumns, estimateStreams } from './encode.js';
 import {
   formatHostPort,
   ListenError,
@@ -20,7 +23,9 @@ import {
 } from './errors.js';
 import { type Admission, DROP_REASONS, Ingest, type OnFull } from './ingest.js';
 import { Histogram, renderLabelled, renderScalar } from './metrics.js';
+import { decodeRequest, type PrepareReply, type PrepareRequest } from './prepare.js';
 import { decodeRaw } from './raw.js';
+import { RedactPool } from './redact-pool.js';
 import type { DecodedPush, DecodeFn, Redactor, Sink } from './types.js';
 
 /** Routes that accept pushes, and which decoder handles them. */
@@ -67,7 +72,15 @@ export interface ReceiverOptions {
   maxInflightBytes?: number | undefined;
   /** Longer lines are truncated to this many bytes. */
   maxLineBytes?: number | undefined;
+  /** A compiled redaction policy, run on the request thread. See also `redaction`. */
   redactor?: Redactor | undefined;
+  /**
+   * Redaction in worker threads (instead of `redactor`): the policy as @logtap/redact's compileRedactor
+   * options, compiled once per thread; `threads` defaults to the number of cores. Each push is decoded,
+   * redacted and serialised in a thread, before anything is queued. Needs a sink that takes serialised
+   * batches (appendEncoded); with another sink the policy runs on the request thread.
+   */
+  redaction?: { policy: RedactorOptions; threads?: number | undefined } | undefined;
   /** Redact label values and structured metadata too (default true). */
   redactLabels?: boolean | undefined;
   /** Seconds in the Retry-After header of a 429/503. */
@@ -144,6 +157,10 @@ export class Receiver {
   readonly #decode: DecodeFn;
   /** Loki protobuf pushes are decoded into columns and serialised from their bytes (see Ingest). */
   readonly #columns: boolean;
+  /** Redaction threads (with `redaction` and a sink that takes serialised batches). */
+  readonly #pool: RedactPool | undefined;
+  readonly #redactLabels: boolean;
+  readonly #maxLineBytes: number;
   /**
    * Request bodies are reused once decoded: only with the built-in decoders, which keep nothing of the
    * body (lines become strings or serialised bytes); a custom decoder might.
@@ -169,26 +186,41 @@ export class Receiver {
   #lastDropAudit = Number.NEGATIVE_INFINITY;
   #address: AddressInfo | undefined;
 
-  private constructor(opts: ReceiverOptions, resolved: ResolvedOptions) {
+  private constructor(opts: ReceiverOptions, resolved: ResolvedOptions, compiled: Redactor | undefined) {
     this.#sink = opts.sink;
     this.#decode = opts.decode ?? decodePush;
     this.#opts = resolved;
     this.#queueBytes = opts.queueBytes;
     this.#startedAt = resolved.now();
+    this.#redactLabels = opts.redactLabels ?? true;
+    this.#maxLineBytes = opts.maxLineBytes ?? DEFAULTS.maxLineBytes;
+    let redactor = opts.redactor;
+    if (compiled !== undefined && opts.redaction !== undefined) {
+      this.#pool =
+        opts.sink.appendEncoded === undefined
+          ? undefined
+          : new RedactPool({
+              policy: opts.redaction.policy,
+              redactLabels: this.#redactLabels,
+              maxLineBytes: this.#maxLineBytes,
+              threads: opts.redaction.threads ?? availableParallelism(),
+            });
+      redactor = this.#pool === undefined ? compiled : pooledRedactor(compiled, this.#pool);
+    }
     this.#ingest = new Ingest(
       {
         sink: opts.sink,
         onFull: resolved.onFull,
         queueBytes: opts.queueBytes,
-        redactor: opts.redactor,
+        redactor,
         redactLabels: opts.redactLabels,
-        maxLineBytes: opts.maxLineBytes ?? DEFAULTS.maxLineBytes,
+        maxLineBytes: this.#maxLineBytes,
       },
       resolved.now,
     );
     // Only with the built-in decoder (a custom one decides what lines are), a sink that takes serialised
     // batches, and no redaction (which needs the lines as strings).
-    this.#columns = opts.decode === undefined && this.#ingest.encodes && opts.redactor === undefined;
+    this.#columns = opts.decode === undefined && this.#ingest.encodes && redactor === undefined;
     this.#bodies = opts.decode === undefined ? new BodyPool() : undefined;
     const handler = (req: IncomingMessage, res: ServerResponse): void => this.#onRequest(req, res);
     this.#tls = opts.tls !== undefined;
@@ -222,8 +254,19 @@ export class Receiver {
   /** Validates the options, binds the address and starts serving. */
   static async start(opts: ReceiverOptions): Promise<Receiver> {
     const resolved = resolveOptions(opts);
-    const receiver = new Receiver(opts, resolved);
-    await receiver.#listen();
+    // Loaded only with a policy: @logtap/redact (RE2, YAML) is not needed otherwise. Compiling it here
+    // also validates it before any thread starts (typed REDACT_* errors).
+    const compiled =
+      opts.redaction === undefined
+        ? undefined
+        : (await import('@logtap/redact')).compileRedactor(opts.redaction.policy);
+    const receiver = new Receiver(opts, resolved, compiled);
+    try {
+      await receiver.#listen();
+    } catch (err) {
+      await receiver.#pool?.close();
+      throw err;
+    }
     receiver.#startTimers();
     opts.sink.audit?.('receiver_started', {
       listen: receiver.url,
@@ -232,7 +275,8 @@ export class Receiver {
       on_full: resolved.onFull,
       max_body_bytes: resolved.maxBodyBytes,
       queue_bytes: opts.queueBytes,
-      redaction: opts.redactor === undefined ? null : { rules: [...opts.redactor.rules] },
+      redaction:
+        receiver.#ingest.redactor === undefined ? null : { rules: [...receiver.#ingest.redactor.rules] },
     });
     return receiver;
   }
@@ -435,6 +479,7 @@ export class Receiver {
     this.#stopTimers();
     this.#server.close();
     for (const socket of this.#sockets) socket.destroy();
+    void this.#pool?.close();
   }
 
   async #drain(timeoutMs: number): Promise<ReceiverStats> {
@@ -451,6 +496,7 @@ export class Receiver {
     this.#stopTimers();
     this.#sink.setCounters?.(this.#counters());
     this.#auditClients();
+    await this.#pool?.close();
     await this.#sink.close();
     this.#state = 'closed';
     const stats = this.stats();
@@ -675,44 +721,141 @@ export class Receiver {
       });
       return 429;
     }
+    if (this.#pool !== undefined) return this.#pushPooled(req, res, path, route, body);
     let decoded: DecodedPush | ColumnarPush;
     try {
       decoded = this.#decodeBody(body, req, path, route);
     } catch (err) {
-      const status = httpStatusOf(err);
-      const message = (err as Error).message ?? 'bad request';
-      if (path === '/otlp/v1/logs') {
-        // OTLP clients expect a google.rpc.Status body in the request's encoding.
-        const json = (req.headers['content-type'] ?? '').toLowerCase().includes('json');
-        const body = encodeOtlpStatus({ httpStatus: status, message }, json ? 'json' : 'protobuf');
-        res.writeHead(status, {
-          'Content-Type': json ? 'application/json' : 'application/x-protobuf',
-          'Content-Length': body.length,
-        });
-        res.end(body);
-      } else {
-        reply(res, status, message);
-      }
-      return status;
+      return this.#replyBadPush(req, res, path, err);
     } finally {
       this.#inflightBytes -= body.length;
       // The decoders keep nothing of the body (strings are copies, columns point into their own scratch).
       this.#bodies?.release(body);
     }
-
-    this.#pushesByFormat.set(decoded.format, (this.#pushesByFormat.get(decoded.format) ?? 0) + 1);
     // A columnar push refers to the decoder's scratch buffers: it is admitted before anything else runs.
     const result: Admission =
       'entries' in decoded
         ? this.#ingest.admitColumns(decoded)
         : this.#ingest.admit(decoded.streams, decoded.lines, decoded.lineBytes);
-    this.#noteClient(req, decoded.lines);
+    return this.#answer(req, res, decoded.format, decoded.lines, decoded.rejected, result);
+  }
+
+  /**
+   * A push under pooled redaction: decoded, redacted and serialised in a redaction thread, then admitted
+   * here. When the queue cannot take even the body's size, it is only counted (decoded here, cheaply
+   * for Loki protobuf, and never redacted: redacting what is dropped would be wasted work).
+   */
+  async #pushPooled(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    route: 'protocol' | 'raw',
+    body: Buffer,
+  ): Promise<number> {
+    const pool = this.#pool!;
+    const pending = safeSinkStats(this.#sink).pendingBytes;
+    const request = {
+      route,
+      path,
+      contentType: req.headers['content-type'],
+      contentEncoding: req.headers['content-encoding'],
+      maxBodyBytes: this.#opts.maxBodyBytes,
+      nowNs: BigInt(this.#opts.now()) * 1_000_000n,
+    };
+    if (pending > 0 && pending + body.length > this.#queueBytes) {
+      let counted: { format: string; lines: number; rejected: DecodedPush['rejected']; result: Admission };
+      try {
+        counted = this.#countOnly(request, body);
+      } catch (err) {
+        return this.#replyBadPush(req, res, path, err);
+      } finally {
+        this.#inflightBytes -= body.length;
+        this.#bodies?.release(body);
+      }
+      return this.#answer(req, res, counted.format, counted.lines, counted.rejected, counted.result);
+    }
+    let reply: PrepareReply;
+    try {
+      reply = await pool.prepare(request, body);
+    } finally {
+      this.#inflightBytes -= body.length;
+      this.#bodies?.release(body);
+    }
+    if (!reply.ok) {
+      const err = Object.assign(new Error(reply.error.message), { httpStatus: reply.error.httpStatus });
+      return this.#replyBadPush(req, res, path, err);
+    }
+    const result = this.#ingest.admitEncoded(
+      reply.batch,
+      reply.lines,
+      reply.lineBytes,
+      reply.truncated,
+      reply.streams,
+    );
+    return this.#answer(req, res, reply.format, reply.lines, reply.rejected, result);
+  }
+
+  /** Decodes a push only to count it as refused (full queue); stream labels redacted for the counts. */
+  #countOnly(
+    request: Omit<PrepareRequest, 'id' | 'body'>,
+    body: Buffer,
+  ): { format: string; lines: number; rejected: DecodedPush['rejected']; result: Admission } {
+    const redactor = this.#ingest.redactor!;
+    const labelsOf = (labels: Record<string, string>) =>
+      this.#redactLabels ? redactor.redactLabels(labels) : labels;
+    const limits = { maxCompressedBytes: request.maxBodyBytes, maxDecompressedBytes: request.maxBodyBytes };
+    const columns =
+      request.route === 'protocol' ? decodePushColumns({ ...request, body }, limits) : undefined;
+    if (columns !== undefined) {
+      const streams = columns.streams.map((s) => ({ labels: labelsOf(s.labels), lines: s.lines }));
+      const size = estimateColumns(columns, this.#maxLineBytes);
+      const result = this.#ingest.refuse(columns.lines, columns.lineBytes, size, streams);
+      return { format: columns.format, lines: columns.lines, rejected: columns.rejected, result };
+    }
+    const decoded = decodeRequest({ ...request, body });
+    const streams = decoded.streams.map((s) => ({ labels: labelsOf(s.labels), lines: s.entries.length }));
+    const size = estimateStreams(decoded.streams, this.#maxLineBytes);
+    const result = this.#ingest.refuse(decoded.lines, decoded.lineBytes, size, streams);
+    return { format: decoded.format, lines: decoded.lines, rejected: decoded.rejected, result };
+  }
+
+  /** Answers a push that could not be decoded (OTLP clients get a google.rpc.Status body). */
+  #replyBadPush(req: IncomingMessage, res: ServerResponse, path: string, err: unknown): number {
+    const status = httpStatusOf(err);
+    const message = (err as Error).message ?? 'bad request';
+    if (path === '/otlp/v1/logs') {
+      // OTLP clients expect a google.rpc.Status body in the request's encoding.
+      const json = (req.headers['content-type'] ?? '').toLowerCase().includes('json');
+      const body = encodeOtlpStatus({ httpStatus: status, message }, json ? 'json' : 'protobuf');
+      res.writeHead(status, {
+        'Content-Type': json ? 'application/json' : 'application/x-protobuf',
+        'Content-Length': body.length,
+      });
+      res.end(body);
+    } else {
+      reply(res, status, message);
+    }
+    return status;
+  }
+
+  /** Counts a decoded push and answers it as its admission says. */
+  #answer(
+    req: IncomingMessage,
+    res: ServerResponse,
+    format: string,
+    lines: number,
+    rejected: DecodedPush['rejected'],
+    result: Admission,
+  ): number {
+    const opts = this.#opts;
+    this.#pushesByFormat.set(format, (this.#pushesByFormat.get(format) ?? 0) + 1);
+    this.#noteClient(req, lines);
     if (result === 'too_large' && opts.onFull === 'reject') {
       this.#auditShed();
       reply(
         res,
         413,
-        `this push (${decoded.lines} lines) is larger than the whole receiver queue; send smaller batches or raise --buffer`,
+        `this push (${lines} lines) is larger than the whole receiver queue; send smaller batches or raise --buffer`,
       );
       return 413;
     }
@@ -724,12 +867,12 @@ export class Receiver {
       return 429;
     }
     if (result === 'dropped' || result === 'too_large') this.#auditShed();
-    if (decoded.rejected !== undefined && decoded.rejected.length > 0) {
+    if (rejected !== undefined && rejected.length > 0) {
       // Loki's partial failure: the valid entries are kept, the invalid ones reported with a 400.
       let invalid = 0;
-      for (const r of decoded.rejected) invalid += r.entries;
+      for (const r of rejected) invalid += r.entries;
       this.#linesInvalid += invalid;
-      reply(res, 400, describeRejected(decoded.rejected));
+      reply(res, 400, describeRejected(rejected));
       return 400;
     }
     res.writeHead(204, this.#state === 'running' ? undefined : { Connection: 'close' });
@@ -854,6 +997,21 @@ function resolveOptions(opts: ReceiverOptions): ResolvedOptions {
   if (opts.maxLineBytes !== undefined) positiveInteger('maxLineBytes', opts.maxLineBytes);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new ReceiverOptionsError('port', `${port} is not a port number (0-65535)`);
+  }
+  if (opts.redactor !== undefined && opts.redaction !== undefined) {
+    throw new ReceiverOptionsError(
+      'redaction',
+      'give either redactor (request thread) or redaction (threads), not both',
+    );
+  }
+  if (
+    opts.redaction?.threads !== undefined &&
+    !(Number.isInteger(opts.redaction.threads) && opts.redaction.threads >= 1)
+  ) {
+    throw new ReceiverOptionsError(
+      'redaction.threads',
+      `${opts.redaction.threads} is not a whole number of threads (at least 1)`,
+    );
   }
   if (opts.authToken !== undefined && opts.authToken.length === 0) {
     throw new ReceiverOptionsError('authToken', 'the token is empty; omit it to disable authentication');
@@ -983,4 +1141,22 @@ function describeListenError(err: NodeJS.ErrnoException): string {
     default:
       return err.message;
   }
+}
+
+/**
+ * The policy as the rest of the receiver sees it when it runs in threads: its rules and hash, the
+ * request thread's copy for the odd label set (drop counts), and counters summed over every thread.
+ */
+function pooledRedactor(main: Redactor, pool: RedactPool): Redactor {
+  return {
+    rules: main.rules,
+    policyHash: main.policyHash,
+    redact: (text) => main.redact(text),
+    redactLabels: (labels) => main.redactLabels(labels),
+    counters: () => {
+      const out = pool.hits();
+      for (const [rule, n] of Object.entries(main.counters())) out[rule] = (out[rule] ?? 0) + n;
+      return out;
+    },
+  };
 }

@@ -161,6 +161,13 @@ Exit codes: 0 stopped cleanly; 1 unexpected error; 2 invalid flag value; 3 canno
       env: 'LOGTAP_REDACT_HASH_KEY_FILE',
       helpValue: 'FILE',
     }),
+    'redact-threads': Flags.string({
+      summary:
+        'Threads that decode, redact and serialise pushes when redacting (default auto: one per core).',
+      description:
+        'Redaction is the costly part of ingest with --redact (about 70 MB/s of log lines per core); the threads spread it over every core while the request thread keeps answering. With the live view it runs on the request thread.',
+      helpValue: 'N',
+    }),
     'zstd-level': Flags.string({
       summary: 'zstd level of the data files: 1 is fastest (and on logs about as small as 3); up to 19.',
       default: '1',

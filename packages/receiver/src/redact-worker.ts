@@ -1,0 +1,33 @@
+/**
+ * A redaction thread: decodes, redacts and serialises pushes (prepare.ts) with its own copy of the
+ * policy, and sends the serialised lines back, moved. Started by RedactPool.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { compileRedactor, type RedactorOptions } from '@logtap/redact';
+import { newBuilder, type PrepareReply, type PrepareRequest, prepare } from './prepare.js';
+import { batchTransferList, errorReply } from './redact-pool.js';
+
+interface WorkerInit {
+  policy: RedactorOptions;
+  redactLabels: boolean;
+  maxLineBytes: number;
+}
+
+const port = parentPort;
+if (port === null) throw new Error('redact-worker.js must run as a worker thread');
+const init = workerData as WorkerInit;
+const redactor = compileRedactor(init.policy);
+const builder = newBuilder();
+
+port.on('message', (req: PrepareRequest) => {
+  let reply: PrepareReply;
+  try {
+    const prepared = prepare(req, builder, redactor, init.redactLabels, init.maxLineBytes);
+    reply = { id: req.id, ok: true, hits: redactor.counters(), ...prepared };
+  } catch (err) {
+    builder.clear();
+    port.postMessage(errorReply(req.id, err));
+    return;
+  }
+  port.postMessage(reply, batchTransferList(reply.batch));
+});
