@@ -66,6 +66,9 @@ describe('recv --help', () => {
       '--redact',
       '--redact-patterns',
       '--[no-]redact-labels',
+      '--redact-hash-key-file',
+      '--redact-threads',
+      '--zstd-level',
       '--progress-interval',
       '--json',
     ]) {
@@ -288,6 +291,32 @@ describe('--redact', () => {
     const entries = [];
     for await (const e of readEntries(d)) entries.push(e);
     expect(entries[0]).toMatchObject({ msg: 'mail [REDACTED:email]', labels: { owner: email } });
+  });
+
+  test('--redact-hash-key-file: equal values get equal keyed tags; an unreadable key file exits 6', async () => {
+    const d = dir();
+    const keyFile = join(d, '..', `${d.split('/').at(-1)}-key`);
+    writeFileSync(keyFile, 'a-secret-key-of-32-bytes-for-tests\n');
+    dirs.push(keyFile);
+    const r = await recv(d, ['--redact=email', '--redact-hash-key-file', keyFile]);
+    await pushJson(r.url, [`from ${email}`, `to ${email}`, 'cc other@example.org']);
+    expect((await r.stop()).code).toBe(0);
+    const entries = [];
+    for await (const e of readEntries(d)) entries.push(e);
+    const tags = entries.map((e) => /\[REDACTED:email:([0-9a-f]{8})\]/.exec(e.msg)?.[1]);
+    expect(tags[0]).toBeDefined();
+    expect(tags[1]).toBe(tags[0]);
+    expect(tags[2]).not.toBe(tags[0]);
+    const missing = await runCli([
+      'recv',
+      '--dir',
+      dir(),
+      '--redact',
+      '--redact-hash-key-file',
+      join(d, 'nope'),
+    ]);
+    expect(missing.code).toBe(6);
+    expect(missing.stderr).toContain('--redact-hash-key-file');
   });
 
   test('--redact-patterns adds custom rules from a file', async () => {
