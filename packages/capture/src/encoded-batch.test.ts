@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { EncodedBatchBuilder } from './encoded-batch.js';
+import { EncodedBatchBuilder, recycleEncodedBatch } from './encoded-batch.js';
 import { type CaptureEntry, EntryEncoder, encodeLabels } from './entry-codec.js';
 import { MAX_TIMESTAMP_NS } from './timestamp.js';
 
@@ -146,6 +146,23 @@ describe('EncodedBatchBuilder', () => {
     expect(batch.labelSets).toEqual(['{"app":"x"}', '{"app":"y"}']);
     expect([...batch.sets.subarray(0, 3)]).toEqual([0, 1, 1]);
     expect([...batch.sec.subarray(0, 3)]).toEqual([1, 2, 3]);
+  });
+
+  it('reuses the buffers of a recycled batch for the next one of about the same size', () => {
+    const b = new EncodedBatchBuilder(0, 0);
+    const fill = () => {
+      b.reserve(300_000, 2000);
+      for (let i = 0; i < 2000; i++)
+        b.addString(b.labelSet({ app: 'r' }), 1, i, `line number ${i} of the batch`);
+      return b.take();
+    };
+    const first = fill();
+    const firstText = text(first);
+    const buffer = first.data.buffer;
+    recycleEncodedBatch(first);
+    const second = fill();
+    expect(second.data.buffer).toBe(buffer);
+    expect(text(second)).toBe(firstText);
   });
 
   it('grows for long lines and many lines', () => {

@@ -432,6 +432,15 @@ export function recycleBuffers(buffers: readonly ArrayBuffer[]): void {
   }
 }
 
+/**
+ * Hands the buffers of a batch nothing refers to any more to this thread's builders for reuse (the
+ * writer does this with the batches it has written; a thread that serialised a batch another thread
+ * then copied can take its buffers back the same way).
+ */
+export function recycleEncodedBatch(b: EncodedBatch): void {
+  recycleBuffers(batchBuffers(b).filter((ab) => ab.byteLength > 0));
+}
+
 /** The buffers of a batch, each once (what to transfer or recycle). */
 export function batchBuffers(b: EncodedBatch): ArrayBuffer[] {
   const out: ArrayBuffer[] = [];

@@ -68,6 +68,7 @@ describe('public API', () => {
       'parseTimestamp',
       'readEntries',
       'readEntryBatches',
+      'recycleEncodedBatch',
     ]);
   });
 });

@@ -4,7 +4,7 @@
  */
 
 export { type Capture, type CaptureFile, captureTimeContext, openCapture } from './capture.js';
-export { type EncodedBatch, EncodedBatchBuilder } from './encoded-batch.js';
+export { type EncodedBatch, EncodedBatchBuilder, recycleEncodedBatch } from './encoded-batch.js';
 export { type CaptureEntry, EntryDecoder, EntryEncoder } from './entry-codec.js';
 export {
   CaptureCorruptError,
