@@ -4,7 +4,7 @@
  * their wire bytes to JSONL without a string per line (decodePushColumns); other formats, and lines that
  * must be redacted or truncated, go through strings.
  */
-import { isUtf8 } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import type { EncodedBatchBuilder } from '@logtap/capture';
 import type { ColumnarPush } from '@logtap/protocol';
 import type { PushStream, Redactor } from './types.js';
@@ -123,6 +123,62 @@ export function encodeColumns(
     }
   }
   return { truncated };
+}
+
+type SliceableBuffer = Buffer & {
+  latin1Slice(start: number, end: number): string;
+  utf8Slice(start: number, end: number): string;
+};
+
+/**
+ * {@link encodeColumns} with redaction: each line becomes a string only to be redacted (as decodePush
+ * would make it: bytes past ASCII decoded as UTF-8, invalid ones as U+FFFD). A line the policy leaves
+ * unchanged, nearly all of them, is still serialised from its bytes; only changed lines go through
+ * their redacted string. Labels and structured metadata are redacted with `redactLabels`.
+ */
+export function encodeColumnsRedacted(
+  push: ColumnarPush,
+  b: EncodedBatchBuilder,
+  maxLineBytes: number,
+  redactor: Redactor,
+  redactLabels: boolean,
+): StreamsOutcome {
+  const { sec, nsec, start, end, meta } = push.entries;
+  const data = push.data as SliceableBuffer;
+  const safeLength = Math.floor(maxLineBytes / 3);
+  let truncated = 0;
+  const written: Array<Record<string, string>> = [];
+  for (const s of push.streams) {
+    const labels = redactLabels ? redactor.redactLabels(s.labels) : s.labels;
+    written.push(labels);
+    const set = b.labelSet(labels);
+    const runs = s.runs;
+    for (let r = 0; r < runs.length; r += 2) {
+      for (let i = runs[r]!; i < runs[r + 1]!; i++) {
+        const from = start[i]!;
+        const to = end[i]!;
+        let m = meta === undefined ? undefined : meta[i];
+        if (m !== undefined && redactLabels) m = redactor.redactLabels(m);
+        // ASCII lines as latin1 strings: ~5x cheaper to build than through the UTF-8 decoder.
+        const text = isAscii(data.subarray(from, to)) ? data.latin1Slice(from, to) : data.utf8Slice(from, to);
+        let msg = redactor.redact(text).text;
+        if (msg === text && to - from <= safeLength) {
+          b.addUtf8(set, sec[i]!, nsec[i]!, data, from, to, metaJson(m));
+          continue;
+        }
+        if (msg.length > safeLength) {
+          const bytes = Buffer.byteLength(msg);
+          if (bytes > maxLineBytes) {
+            msg = truncateUtf8(msg, maxLineBytes);
+            m = { ...m, [TRUNCATED_META_KEY]: String(bytes) };
+            truncated++;
+          }
+        }
+        b.addString(set, sec[i]!, nsec[i]!, msg, metaJson(m));
+      }
+    }
+  }
+  return { truncated, labels: written };
 }
 
 /**

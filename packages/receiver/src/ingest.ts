@@ -2,6 +2,7 @@ import { type EncodedBatch, EncodedBatchBuilder } from '@logtap/capture';
 import type { ColumnarPush } from '@logtap/protocol';
 import {
   encodeColumns,
+  encodeColumnsRedacted,
   encodeStreams,
   estimateColumns,
   estimateStreams,
@@ -138,22 +139,40 @@ export class Ingest {
 
   /**
    * {@link admit} for a Loki protobuf push decoded into columns: its lines go from the wire bytes to the
-   * sink's JSONL without a string each. Needs a sink with `appendEncoded` and no redactor.
+   * sink's JSONL without a string each (with a redactor: a string only for the redactor, and only lines
+   * it changed are serialised from their string). Needs a sink with `appendEncoded`.
    */
   admitColumns(push: ColumnarPush): Admission {
     if (push.lines === 0) return 'empty';
     const sink = this.#opts.sink;
-    const estimate = estimateColumns(push, this.#opts.maxLineBytes);
+    const { redactor, redactLabels, maxLineBytes } = this.#opts;
+    const estimate = estimateColumns(push, maxLineBytes);
     let accepted = false;
+    let written: Array<Record<string, string>> | undefined;
     // As in admit(): the bare line bytes decide, unless cutting long lines matters.
     if (this.#mayFit(push.lineBytes > this.#opts.queueBytes ? estimate : push.lineBytes)) {
       const b = this.#builder;
       b.reserve(estimate + (estimate >> 4), push.lines);
-      const out = encodeColumns(push, b, this.#opts.maxLineBytes);
+      let truncated: number;
+      if (redactor === undefined) {
+        truncated = encodeColumns(push, b, maxLineBytes).truncated;
+      } else {
+        const out = encodeColumnsRedacted(push, b, maxLineBytes, redactor, redactLabels);
+        truncated = out.truncated;
+        written = out.labels;
+      }
       accepted = sink.appendEncoded!(b.take());
-      if (accepted) this.linesTruncated += out.truncated;
+      if (accepted) this.linesTruncated += truncated;
     }
-    return this.#settle(accepted, push.lines, push.lineBytes, () => estimate, push.streams);
+    const labelRedactor = redactLabels ? redactor : undefined;
+    const keys =
+      accepted || labelRedactor === undefined
+        ? push.streams
+        : push.streams.map((s, i) => ({
+            labels: written?.[i] ?? labelRedactor.redactLabels(s.labels),
+            lines: s.lines,
+          }));
+    return this.#settle(accepted, push.lines, push.lineBytes, () => estimate, keys);
   }
 
   /**

@@ -3,9 +3,9 @@
  * serialise into an EncodedBatch. Also the same steps on the request thread (tests, and the fallback).
  */
 import { type EncodedBatch, EncodedBatchBuilder } from '@logtap/capture';
-import { decodePush } from '@logtap/protocol';
+import { decodePush, decodePushColumns } from '@logtap/protocol';
 import { decodeContentEncoding } from './body.js';
-import { encodeStreams, estimateStreams } from './encode.js';
+import { encodeColumnsRedacted, encodeStreams, estimateColumns, estimateStreams } from './encode.js';
 import { decodeRaw } from './raw.js';
 import type { DecodedPush, Redactor } from './types.js';
 
@@ -70,6 +70,28 @@ export function prepare(
   redactLabels: boolean,
   maxLineBytes: number,
 ): Prepared {
+  if (req.route === 'protocol') {
+    // Loki protobuf: columns, a string per line only for the redactor (see encodeColumnsRedacted).
+    const body = Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength);
+    const max = req.maxBodyBytes;
+    const columns = decodePushColumns(
+      { body, path: req.path, contentType: req.contentType, contentEncoding: req.contentEncoding },
+      { maxCompressedBytes: max, maxDecompressedBytes: max },
+    );
+    if (columns !== undefined) {
+      b.reserve(estimateColumns(columns, maxLineBytes), columns.lines);
+      const out = encodeColumnsRedacted(columns, b, maxLineBytes, redactor, redactLabels);
+      return {
+        format: columns.format,
+        lines: columns.lines,
+        lineBytes: columns.lineBytes,
+        truncated: out.truncated,
+        batch: b.take(),
+        streams: columns.streams.map((s, i) => ({ labels: out.labels[i]!, lines: s.lines })),
+        rejected: serializeRejected(columns.rejected),
+      };
+    }
+  }
   const decoded = decodeRequest(req);
   b.reserve(estimateStreams(decoded.streams, maxLineBytes), decoded.lines);
   const { truncated, labels } = encodeStreams(decoded.streams, b, maxLineBytes, redactor, redactLabels);
@@ -84,12 +106,17 @@ export function prepare(
     truncated,
     batch: b.take(),
     streams,
-    rejected: decoded.rejected?.map((r) => ({
-      labels: r.labels,
-      entries: r.entries,
-      error: { message: r.error.message, httpStatus: r.error.httpStatus },
-    })),
+    rejected: serializeRejected(decoded.rejected),
   };
+}
+
+/** Rejections as plain data (they cross threads; the errors' classes would not). */
+function serializeRejected(rejected: DecodedPush['rejected']): Prepared['rejected'] {
+  return rejected?.map((r) => ({
+    labels: r.labels,
+    entries: r.entries,
+    error: { message: r.error.message, httpStatus: r.error.httpStatus },
+  }));
 }
 
 /** A new builder for {@link prepare}. */

@@ -43,6 +43,11 @@ export function errorReply(id: number, err: unknown): PrepareReply {
   };
 }
 
+/** Buffers going back to a redaction thread (see {@link RedactPool.recycle}). */
+export interface RecycleMessage {
+  recycle: EncodedBatch;
+}
+
 interface Slot {
   worker: Worker;
   pending: number;
@@ -61,6 +66,8 @@ export class RedactPool {
   readonly #opts: RedactPoolOptions;
   readonly #slots: Slot[] = [];
   readonly #waiting = new Map<number, { resolve: (r: PrepareReply) => void; slot: Slot }>();
+  /** Which thread serialised a batch, to give it its buffers back. */
+  readonly #madeBy = new WeakMap<EncodedBatch, Slot>();
   /** Counters of threads that ended (respawned), so totals never go back. */
   readonly #retired: Record<string, number> = Object.create(null);
   #nextId = 0;
@@ -84,7 +91,10 @@ export class RedactPool {
       if (w === undefined) return;
       this.#waiting.delete(reply.id);
       slot.pending--;
-      if (reply.ok) slot.hits = reply.hits;
+      if (reply.ok) {
+        slot.hits = reply.hits;
+        this.#madeBy.set(reply.batch, slot);
+      }
       w.resolve(reply);
     });
     // A thread that dies (a bug, memory) fails its pushes with 500 and is replaced.
@@ -130,6 +140,18 @@ export class RedactPool {
         data.buffer as ArrayBuffer,
       ]);
     });
+  }
+
+  /**
+   * Gives a batch's buffers back to the thread that made them, once this thread no longer needs them
+   * (the lines were copied, or dropped): that thread's next batches reuse them instead of new memory.
+   */
+  recycle(batch: EncodedBatch): void {
+    const slot = this.#madeBy.get(batch);
+    if (slot === undefined || this.#closed || !this.#slots.includes(slot)) return;
+    this.#madeBy.delete(batch);
+    const buffers = batchTransferList(batch).filter((ab) => ab.byteLength > 0);
+    slot.worker.postMessage({ recycle: batch } satisfies RecycleMessage, buffers);
   }
 
   /** Redactions per rule over every thread so far. */

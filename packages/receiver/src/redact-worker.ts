@@ -3,9 +3,10 @@
  * policy, and sends the serialised lines back, moved. Started by RedactPool.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { recycleEncodedBatch } from '@logtap/capture';
 import { compileRedactor, type RedactorOptions } from '@logtap/redact';
 import { newBuilder, type PrepareReply, type PrepareRequest, prepare } from './prepare.js';
-import { batchTransferList, errorReply } from './redact-pool.js';
+import { batchTransferList, errorReply, type RecycleMessage } from './redact-pool.js';
 
 interface WorkerInit {
   policy: RedactorOptions;
@@ -19,7 +20,13 @@ const init = workerData as WorkerInit;
 const redactor = compileRedactor(init.policy);
 const builder = newBuilder();
 
-port.on('message', (req: PrepareRequest) => {
+port.on('message', (msg: PrepareRequest | RecycleMessage) => {
+  if ('recycle' in msg) {
+    // A batch of ours, copied by the request thread: its buffers serve our next batches.
+    recycleEncodedBatch(msg.recycle);
+    return;
+  }
+  const req = msg;
   let reply: PrepareReply;
   try {
     const prepared = prepare(req, builder, redactor, init.redactLabels, init.maxLineBytes);

@@ -218,9 +218,9 @@ export class Receiver {
       },
       resolved.now,
     );
-    // Only with the built-in decoder (a custom one decides what lines are), a sink that takes serialised
-    // batches, and no redaction (which needs the lines as strings).
-    this.#columns = opts.decode === undefined && this.#ingest.encodes && redactor === undefined;
+    // Only with the built-in decoder (a custom one decides what lines are) and a sink that takes
+    // serialised batches.
+    this.#columns = opts.decode === undefined && this.#ingest.encodes;
     this.#bodies = opts.decode === undefined ? new BodyPool() : undefined;
     const handler = (req: IncomingMessage, res: ServerResponse): void => this.#onRequest(req, res);
     this.#tls = opts.tls !== undefined;
@@ -792,6 +792,7 @@ export class Receiver {
       reply.truncated,
       reply.streams,
     );
+    pool.recycle(reply.batch);
     return this.#answer(req, res, reply.format, reply.lines, reply.rejected, result);
   }
 
