@@ -201,22 +201,17 @@ export class Ingest {
   }
 
   /**
-   * Counts a push whose lines are known but that is not offered to the sink because the queue is full
-   * (the caller checked {@link queueFull}): dropped or rejected as {@link admit} would.
+   * Counts a push whose lines are known but that is not offered to the sink because the queue is full:
+   * dropped or rejected as {@link admit} would. `size` is its estimated serialised size.
    */
   refuse(
     lines: number,
     lineBytes: number,
     size: number,
-    streams: ReadonlyArray<{ labels: Record<string, string>; lines?: number; entries?: unknown[] }>,
+    streams: ReadonlyArray<{ labels: Record<string, string>; lines: number }>,
   ): Admission {
     if (lines === 0) return 'empty';
     return this.#settle(false, lines, lineBytes, () => size, streams);
-  }
-
-  /** True when the queue is so full that a push of `bytes` would be refused. */
-  queueFull(bytes = 0): boolean {
-    return !this.#mayFit(bytes);
   }
 
   /** Records a push refused before decoding (its lines unknown) under the reject policy. */

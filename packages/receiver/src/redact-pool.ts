@@ -72,6 +72,7 @@ export class RedactPool {
   readonly #retired: Record<string, number> = Object.create(null);
   #nextId = 0;
   #closed = false;
+  #backlog = 0;
 
   constructor(opts: RedactPoolOptions) {
     this.#opts = opts;
@@ -80,6 +81,11 @@ export class RedactPool {
 
   get threads(): number {
     return this.#slots.length;
+  }
+
+  /** Bytes of request bodies handed to the threads and not answered yet. */
+  get backlogBytes(): number {
+    return this.#backlog;
   }
 
   #spawn(): Slot {
@@ -133,9 +139,17 @@ export class RedactPool {
     const id = ++this.#nextId;
     const owned = body.byteOffset === 0 && body.byteLength === body.buffer.byteLength;
     const data = owned ? body : new Uint8Array(body);
+    const size = data.byteLength;
     slot.pending++;
+    this.#backlog += size;
     return new Promise<PrepareReply>((resolve) => {
-      this.#waiting.set(id, { resolve, slot });
+      this.#waiting.set(id, {
+        resolve: (reply) => {
+          this.#backlog -= size;
+          resolve(reply);
+        },
+        slot,
+      });
       slot.worker.postMessage({ ...req, id, body: data } satisfies PrepareRequest, [
         data.buffer as ArrayBuffer,
       ]);

@@ -742,8 +742,10 @@ export class Receiver {
 
   /**
    * A push under pooled redaction: decoded, redacted and serialised in a redaction thread, then admitted
-   * here. When the queue cannot take even the body's size, it is only counted (decoded here, cheaply
-   * for Loki protobuf, and never redacted: redacting what is dropped would be wasted work).
+   * here. Bodies waiting for a thread count toward the queue: when it cannot take even this body's
+   * size, the push is only counted (decoded here, cheaply for Loki protobuf, and never redacted:
+   * redacting what is dropped would be wasted work). That also bounds the bodies held for the threads
+   * (memory, and how long a push can wait) by the queue size.
    */
   async #pushPooled(
     req: IncomingMessage,
@@ -753,7 +755,7 @@ export class Receiver {
     body: Buffer,
   ): Promise<number> {
     const pool = this.#pool!;
-    const pending = safeSinkStats(this.#sink).pendingBytes;
+    const pending = safeSinkStats(this.#sink).pendingBytes + pool.backlogBytes;
     const request = {
       route,
       path,
