@@ -16,15 +16,10 @@ export {
   TRUNCATED_META_KEY,
 } from './ingest.js';
 export { listenWarnings } from './listen.js';
+export { API_VERSION, DEFAULTS, type ReceiverOptions } from './options.js';
 export { decodeRaw } from './raw.js';
-export {
-  API_VERSION,
-  DEFAULTS,
-  Receiver,
-  type ReceiverOptions,
-  type ReceiverState,
-  type ReceiverStats,
-} from './server.js';
+export type { ReceiverState, ReceiverStats } from './receiver-stats.js';
+export { Receiver } from './server.js';
 export { parseTimestamp } from './timestamp.js';
 export type {
   CaptureEntry,

@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import type { EncodedBatch } from '@logtap/capture';
 import type { RedactorOptions } from '@logtap/redact';
 import type { PrepareReply, PrepareRequest } from './prepare.js';
+import type { Redactor } from './types.js';
 
 function workerUrl(): URL {
   const here = new URL('./redact-worker.js', import.meta.url);
@@ -181,4 +182,22 @@ export class RedactPool {
     this.#closed = true;
     await Promise.all(this.#slots.map((s) => s.worker.terminate()));
   }
+}
+
+/**
+ * The policy as the rest of the receiver sees it when it runs in threads: its rules and hash, the
+ * request thread's copy for the odd label set (drop counts), and counters summed over every thread.
+ */
+export function pooledRedactor(main: Redactor, pool: RedactPool): Redactor {
+  return {
+    rules: main.rules,
+    policyHash: main.policyHash,
+    redact: (text) => main.redact(text),
+    redactLabels: (labels) => main.redactLabels(labels),
+    counters: () => {
+      const out = pool.hits();
+      for (const [rule, n] of Object.entries(main.counters())) out[rule] = (out[rule] ?? 0) + n;
+      return out;
+    },
+  };
 }
