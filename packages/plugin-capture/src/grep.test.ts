@@ -10,8 +10,9 @@ import {
   withoutMeta,
   writeCapture,
 } from '../test/tools-fixtures.js';
+import { escapeControls } from './escape.js';
 import { buildFilter, type FilterInput } from './filter.js';
-import { escapeControls, type GrepOptions, grepCapture, TextFormatter } from './grep.js';
+import { type GrepOptions, grepCapture, TextFormatter } from './grep.js';
 
 let root: string;
 let ours: string;

@@ -14,6 +14,7 @@ import {
   TimestampFormatter,
 } from '@logtap/capture';
 import { serviceOf } from '@logtap/tui';
+import { escapeControls } from './escape.js';
 import type { ToolFilter } from './filter.js';
 import { decodeRow, type LineRow, scanEntries, scanRows } from './scan.js';
 
@@ -42,17 +43,6 @@ export interface GrepResult {
 }
 
 const FLUSH_CHARS = 64 * 1024;
-
-/** C0 controls but tab, DEL and C1 controls: escaped in text output so logs cannot drive the terminal. */
-const CONTROL = /[\x00-\x08\x0a-\x1f\x7f-\x9f]/g;
-const CONTROL_TEST = /[\x00-\x08\x0a-\x1f\x7f-\x9f]/;
-const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\x1b': '\\e' };
-
-/** The message made safe for a terminal: newlines as `\n`, other controls as `\xNN`. */
-export function escapeControls(s: string): string {
-  if (!CONTROL_TEST.test(s)) return s;
-  return s.replace(CONTROL, (c) => NAMED[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-}
 
 const SGR = { match: '\x1b[1;31m', time: '\x1b[2m', service: '\x1b[36m', reset: '\x1b[0m' };
 

@@ -1,7 +1,7 @@
 /** The human form of an inspect report. */
 
 import { formatBytes } from './command-kit.js';
-import { escapeControls } from './grep.js';
+import { escapeControls } from './escape.js';
 import { type InspectReport, sparkline } from './inspect.js';
 
 function num(n: number): string {
