@@ -19,7 +19,7 @@ import { decodeLokiProtobuf } from './loki-protobuf.js';
 import { walkOtlpJson } from './otlp-json.js';
 import { decodeOtlpProtobuf } from './otlp-protobuf.js';
 import { utf8Slice } from './proto-reader.js';
-import type { DecodedPush, DecodeOptions, PushFormat, PushRequestInput } from './types.js';
+import type { DecodedPush, DecodeLimits, DecodeOptions, PushFormat, PushRequestInput } from './types.js';
 
 /** The defaults of {@link DecodeLimits}. */
 export const DEFAULT_LIMITS = Object.freeze({
@@ -49,7 +49,34 @@ export function pushRouteOf(path: string): PushRoute | undefined {
   return undefined;
 }
 
-const LOKI_CODINGS: readonly Coding[] = ['identity', 'gzip', 'deflate', 'snappy'];
+/** The push route of a request path; @throws {UnknownPathError} for any other path. */
+export function requireRoute(path: string): PushRoute {
+  const route = pushRouteOf(path);
+  if (route === undefined) throw new UnknownPathError(path);
+  return route;
+}
+
+/**
+ * What every decode does once the route is known: the compressed-size check (413), the decompressed
+ * limit, and a collector holding the entry and stream limits.
+ * @throws {BodyTooLargeError}
+ */
+export function openRequest(
+  body: Uint8Array,
+  options: DecodeLimits,
+): { maxDecompressed: number; out: StreamCollector } {
+  const maxCompressed = effectiveLimit(options.maxCompressedBytes, DEFAULT_LIMITS.maxCompressedBytes);
+  const maxDecompressed = effectiveLimit(options.maxDecompressedBytes, DEFAULT_LIMITS.maxDecompressedBytes);
+  if (body.length > maxCompressed) throw new BodyTooLargeError('compressed', maxCompressed, body.length);
+  const out = new StreamCollector(
+    effectiveLimit(options.maxEntries, DEFAULT_LIMITS.maxEntries),
+    effectiveLimit(options.maxStreams, DEFAULT_LIMITS.maxStreams),
+  );
+  return { maxDecompressed, out };
+}
+
+/** Content-Encodings of the Loki routes (snappy passes through: the body is a snappy block anyway). */
+export const LOKI_CODINGS: readonly Coding[] = ['identity', 'gzip', 'deflate', 'snappy'];
 const OTLP_CODINGS: readonly Coding[] = ['identity', 'gzip', 'deflate', 'zstd'];
 
 const defaultNow = (): bigint => BigInt(Date.now()) * 1_000_000n;
@@ -89,16 +116,9 @@ const JSON_HINT_SNAPPY =
  *   contentEncoding: req.headers['content-encoding'] }, { maxDecompressedBytes: 16 << 20 });
  */
 export function decodePush(input: PushRequestInput, options: DecodeOptions = {}): DecodedPush {
-  const route = pushRouteOf(input.path);
-  if (route === undefined) throw new UnknownPathError(input.path);
-  const maxCompressed = effectiveLimit(options.maxCompressedBytes, DEFAULT_LIMITS.maxCompressedBytes);
-  const maxDecompressed = effectiveLimit(options.maxDecompressedBytes, DEFAULT_LIMITS.maxDecompressedBytes);
+  const route = requireRoute(input.path);
   const body = input.body;
-  if (body.length > maxCompressed) throw new BodyTooLargeError('compressed', maxCompressed, body.length);
-  const out = new StreamCollector(
-    effectiveLimit(options.maxEntries, DEFAULT_LIMITS.maxEntries),
-    effectiveLimit(options.maxStreams, DEFAULT_LIMITS.maxStreams),
-  );
+  const { maxDecompressed, out } = openRequest(body, options);
   let format: PushFormat;
   if (route === 'otlp') {
     let media: string;

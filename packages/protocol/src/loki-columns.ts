@@ -3,30 +3,29 @@
  * nanos as numbers) and the byte range of its line inside the decompressed body, nothing else. No string
  * and no object is built per line, so a receiver can count a push it is going to drop, or serialise lines
  * straight from the wire bytes, for a fraction of what {@link decodePush} costs (the strings and entry
- * objects are most of that: bench/decode.ts, "columns" rows). Validation, limits, stream merging,
- * partial rejections and errors are exactly those of decodePush (the property test checks it).
+ * objects are most of that: bench/decode.ts, "columns" rows). The wire walk is decodePush's own
+ * (walkLokiPush in loki-protobuf.ts, with a column sink instead of an object sink), so validation,
+ * limits, stream merging, partial rejections and errors are exactly those of decodePush (the property
+ * test checks it too).
  */
-import { newMetadata, StreamCollector } from './collector.js';
+import type { StreamCollector } from './collector.js';
 import {
-  type Coding,
   decodeContent,
   decodeSnappyBlock,
-  effectiveLimit,
   parseContentEncoding,
   parseMediaType,
   toBuffer,
 } from './content.js';
-import { DEFAULT_LIMITS, pushRouteOf } from './decode.js';
-import { BadProtobufError, BodyTooLargeError, NoStreamsError, UnknownPathError } from './errors.js';
+import { LOKI_CODINGS, openRequest, requireRoute } from './decode.js';
+import { NoStreamsError } from './errors.js';
 import {
-  describeWhere,
-  lokiTimestampError,
+  type LokiEntrySink,
+  NS_PER_S,
   rejectMissingTimestamps,
-  resolveLabelString,
-  UNKNOWN,
   type Where,
+  walkLokiPush,
 } from './loki-protobuf.js';
-import { ProtoReader, StringReader, WireError } from './proto-reader.js';
+import { ProtoReader, StringReader } from './proto-reader.js';
 import type {
   DecodedPush,
   DecodeLimits,
@@ -35,10 +34,6 @@ import type {
   PushStream,
   RejectedEntries,
 } from './types.js';
-
-const MIN_SECONDS = -62135596800;
-const MAX_SECONDS = 253402300799;
-const NS_PER_S = 1_000_000_000n;
 
 /**
  * Per-entry columns, indexed by entry number in wire order. Only indexes named by a stream's `runs` are
@@ -148,8 +143,6 @@ class ColumnBuilder {
 const KEEP_COLUMNS = 1 << 16;
 let shared = new ColumnBuilder();
 
-const LOKI_CODINGS: readonly Coding[] = ['identity', 'gzip', 'deflate', 'snappy'];
-
 /**
  * Decodes a Loki protobuf push into columns, or returns undefined when the request is not one (OTLP, or
  * a JSON body: decode those with {@link decodePush}). Same validation, limits, merging, partial
@@ -162,31 +155,22 @@ export function decodePushColumns(
   input: PushRequestInput,
   options: DecodeLimits = {},
 ): ColumnarPush | undefined {
-  const route = pushRouteOf(input.path);
-  if (route === undefined) throw new UnknownPathError(input.path);
-  if (route === 'otlp') return undefined;
-  const maxCompressed = effectiveLimit(options.maxCompressedBytes, DEFAULT_LIMITS.maxCompressedBytes);
-  const maxDecompressed = effectiveLimit(options.maxDecompressedBytes, DEFAULT_LIMITS.maxDecompressedBytes);
+  if (requireRoute(input.path) === 'otlp') return undefined;
   const body = input.body;
-  if (body.length > maxCompressed) throw new BodyTooLargeError('compressed', maxCompressed, body.length);
+  const { maxDecompressed, out } = openRequest(body, options);
   // Loki's order of checks: Content-Encoding, then Content-Type.
   const coding = parseContentEncoding(input.contentEncoding, LOKI_CODINGS);
   if (parseMediaType(input.contentType) === 'application/json') return undefined;
-  const out = new StreamCollector(
-    effectiveLimit(options.maxEntries, DEFAULT_LIMITS.maxEntries),
-    effectiveLimit(options.maxStreams, DEFAULT_LIMITS.maxStreams),
-  );
   const data = toBuffer(decodeSnappyBlock(decodeContent(body, coding, maxDecompressed), maxDecompressed));
   if (shared.sec.length > KEEP_COLUMNS) shared = new ColumnBuilder();
   const cols = shared;
   cols.reset();
-  const streams: MutableStream[] = [];
-  const byStream = new Map<PushStream, MutableStream>();
-  const lineBytes = decodeColumns(data, out, cols, streams, byStream);
+  const sink = new ColumnSink(out, cols);
+  walkLokiPush(new ProtoReader(data, 0, data.length), out, sink);
   if (out.streamCount === 0) throw new NoStreamsError();
   const kept: MutableStream[] = [];
   let lines = 0;
-  for (const s of streams) {
+  for (const s of sink.streams) {
     if (s.lines === 0) continue;
     kept.push(s);
     lines += s.lines;
@@ -198,166 +182,68 @@ export function decodePushColumns(
     entries: { sec: cols.sec, nsec: cols.nsec, start: cols.start, end: cols.end, meta: cols.meta },
     streams: kept,
     lines,
-    lineBytes,
+    lineBytes: sink.lineBytes,
     ...(rejected === undefined ? {} : { rejected }),
   };
   return push;
 }
 
-function decodeColumns(
-  buf: Buffer,
-  out: StreamCollector,
-  cols: ColumnBuilder,
-  streams: MutableStream[],
-  byStream: Map<PushStream, MutableStream>,
-): number {
-  const where: Where = { stream: UNKNOWN, entry: UNKNOWN };
-  const r = new ProtoReader(buf, 0, buf.length);
-  let lineBytes = 0;
-  try {
-    let streamIndex = 0;
-    for (let tag = r.tag(); tag !== 0; tag = r.tag()) {
-      if (tag === 0x0a) {
-        const end = r.delimited();
-        where.stream = streamIndex;
-        where.entry = UNKNOWN;
-        lineBytes += decodeStream(r, end, out, cols, streams, byStream, where);
-        r.pos = end;
-        r.end = buf.length;
-        streamIndex++;
-        where.stream = UNKNOWN;
-      } else {
-        r.skip(tag & 7);
-      }
-    }
-  } catch (err) {
-    if (err instanceof WireError) throw new BadProtobufError(describeWhere(where), err.offset, err.reason);
-    throw err;
-  }
-  return lineBytes;
-}
+/**
+ * Puts the walk's entries into the columns (no string, no object per line) and groups them into runs of
+ * their merged stream; a refused stream's entries are rolled back.
+ */
+class ColumnSink implements LokiEntrySink {
+  readonly streams: MutableStream[] = [];
+  readonly #byStream = new Map<PushStream, MutableStream>();
+  /** Line bytes of the streams kept. */
+  lineBytes = 0;
+  /** The first column of the current Stream message. */
+  #from = 0;
 
-/** One Stream message: its entries go to the columns; returns the line bytes kept. */
-function decodeStream(
-  r: ProtoReader,
-  end: number,
-  out: StreamCollector,
-  cols: ColumnBuilder,
-  streams: MutableStream[],
-  byStream: Map<PushStream, MutableStream>,
-  where: Where,
-): number {
-  out.countStream();
-  const buf = r.buf;
-  const outerEnd = r.end;
-  r.end = end;
-  let labelsStart = -1;
-  let labelsEnd = -1;
-  const from = cols.n;
-  let lineBytes = 0;
-  let missingTs = 0;
-  let entryIndex = 0;
-  let strings: StringReader | undefined;
-  for (let tag = r.tag(); tag !== 0; tag = r.tag()) {
-    if (tag === 0x12) {
-      const entryEnd = r.delimited();
-      where.entry = entryIndex++;
-      out.countEntries(1);
-      r.end = entryEnd;
-      let seconds = 0;
-      let nanos = 0;
-      let hasTs = false;
-      let lineStart = 0;
-      let lineEnd = 0;
-      let metadata: Record<string, string> | undefined;
-      for (let t = r.tag(); t !== 0; t = r.tag()) {
-        if (t === 0x12) {
-          lineEnd = r.delimited();
-          lineStart = r.pos;
-          r.pos = lineEnd;
-        } else if (t === 0x0a) {
-          const tsEnd = r.delimited();
-          hasTs = true;
-          seconds = 0;
-          nanos = 0;
-          r.end = tsEnd;
-          for (let u = r.tag(); u !== 0; u = r.tag()) {
-            if (u === 0x08) {
-              r.varint64();
-              seconds = r.int64Number();
-            } else if (u === 0x10) {
-              r.varint64();
-              nanos = r.lo | 0;
-            } else r.skip(u & 7);
-          }
-          r.end = entryEnd;
-        } else if (t === 0x1a) {
-          // Structured metadata is rare: decoded as strings, exactly as decodePush does.
-          strings ??= r.strings;
-          const pairEnd = r.delimited();
-          r.end = pairEnd;
-          let name = '';
-          let value = '';
-          for (let u = r.tag(); u !== 0; u = r.tag()) {
-            if (u === 0x0a || u === 0x12) {
-              const e = r.delimited();
-              const s = strings.read(r.pos, e);
-              r.pos = e;
-              if (u === 0x0a) name = s;
-              else value = s;
-            } else r.skip(u & 7);
-          }
-          r.end = entryEnd;
-          metadata ??= newMetadata();
-          metadata[name] = value;
-        } else {
-          r.skip(t & 7);
-        }
-      }
-      r.end = end;
-      if (!hasTs) {
-        missingTs++;
-        continue;
-      }
-      if (!(seconds >= MIN_SECONDS && seconds <= MAX_SECONDS) || nanos < 0 || nanos > 999_999_999) {
-        throw lokiTimestampError(where, seconds, nanos);
-      }
-      lineBytes += lineEnd - lineStart;
-      cols.push(seconds, nanos, lineStart, lineEnd, metadata);
-    } else if (tag === 0x0a) {
-      labelsEnd = r.delimited();
-      labelsStart = r.pos;
-      r.pos = labelsEnd;
-    } else {
-      r.skip(tag & 7);
+  constructor(
+    private readonly out: StreamCollector,
+    private readonly cols: ColumnBuilder,
+  ) {}
+
+  entry(
+    seconds: number,
+    nanos: number,
+    lineStart: number,
+    lineEnd: number,
+    metadata: Record<string, string> | undefined,
+  ): void {
+    this.cols.push(seconds, nanos, lineStart, lineEnd, metadata);
+  }
+
+  endStream(raw: string, lineBytes: number, missingTs: number, where: Where): void {
+    const out = this.out;
+    const cols = this.cols;
+    const from = this.#from;
+    const kept = cols.n - from;
+    const stream = out.streamForRaw(raw);
+    if (!('entries' in stream)) {
+      cols.n = from; // the stream is refused: its entries are not kept
+      out.reject(raw, kept + missingTs, stream);
+      return;
     }
+    this.#from = cols.n;
+    let target = this.#byStream.get(stream);
+    if (target === undefined) {
+      // Created at the collector's first sight of the label set, so the order is decodePush's.
+      target = new MutableStream(stream.labels);
+      this.#byStream.set(stream, target);
+      this.streams.push(target);
+    }
+    if (missingTs > 0) rejectMissingTimestamps(out, raw, missingTs, where);
+    if (kept > 0) {
+      const runs = target.runs;
+      // Consecutive stream objects with the same labels extend one run.
+      if (runs.length > 0 && runs[runs.length - 1] === from) runs[runs.length - 1] = cols.n;
+      else runs.push(from, cols.n);
+      target.lines += kept;
+    }
+    this.lineBytes += lineBytes;
   }
-  where.entry = UNKNOWN;
-  r.end = outerEnd;
-  const raw = resolveLabelString(buf, labelsStart, labelsEnd, where);
-  const stream = out.streamForRaw(raw);
-  const kept = cols.n - from;
-  if (!('entries' in stream)) {
-    cols.n = from; // the stream is refused: its entries are not kept
-    out.reject(raw, kept + missingTs, stream);
-    return 0;
-  }
-  let target = byStream.get(stream);
-  if (target === undefined) {
-    // Created at the collector's first sight of the label set, so the order is decodePush's.
-    target = new MutableStream(stream.labels);
-    byStream.set(stream, target);
-    streams.push(target);
-  }
-  if (missingTs > 0) rejectMissingTimestamps(out, raw, missingTs, where);
-  if (kept > 0) {
-    const runs = target.runs;
-    // Consecutive stream objects with the same labels extend one run.
-    if (runs.length > 0 && runs[runs.length - 1] === from) runs[runs.length - 1] = cols.n;
-    else runs.push(from, cols.n);
-    target.lines += kept;
-  }
-  return lineBytes;
 }
 
 /**

@@ -7,13 +7,13 @@
 import { newMetadata, type StreamCollector } from './collector.js';
 import { BadProtobufError, InvalidTimestampError, LabelParseError, LabelsTooLargeError } from './errors.js';
 import { MAX_LABELS_BYTES } from './labels.js';
-import { ProtoReader, utf8Slice, utf8Strict, WireError } from './proto-reader.js';
+import { ProtoReader, type StringReader, utf8Slice, utf8Strict, WireError } from './proto-reader.js';
 import type { PushEntry } from './types.js';
 
 /** google.protobuf.Timestamp range that gogo's StdTimeUnmarshal accepts: 0001-01-01 .. 9999-12-31. */
 const MIN_SECONDS = -62135596800;
 const MAX_SECONDS = 253402300799;
-const NS_PER_S = 1_000_000_000n;
+export const NS_PER_S = 1_000_000_000n;
 /** `Where` index before the first stream / entry is reached. */
 export const UNKNOWN = -1;
 
@@ -30,10 +30,46 @@ export function describeWhere(w: Where): string {
   return `PushRequest.streams[${w.stream}].entries[${w.entry}]`;
 }
 
-/** Decodes a (snappy-decoded) PushRequest into the collector. @throws {ProtocolError} */
+/**
+ * Where the walk of a PushRequest puts what it reads: {@link decodeLokiProtobuf} builds entry objects,
+ * decodePushColumns (loki-columns.ts) fills columns. One walk for both, so validation, limits and errors
+ * cannot drift apart. Measured against the two hand-copied walks it replaced (CPU lines/s, 1 MiB
+ * loghub batch, A/B alternated): columns unchanged (4.78M both), objects ~3% slower (3.14M vs 3.24M,
+ * inside the run-to-run spread of a shared machine).
+ */
+export interface LokiEntrySink {
+  /**
+   * An entry with a timestamp in range: its line is `buf[lineStart, lineEnd)` (UTF-8 as sent), and
+   * `metadata` its structured metadata (undefined when it has none).
+   */
+  entry(
+    seconds: number,
+    nanos: number,
+    lineStart: number,
+    lineEnd: number,
+    metadata: Record<string, string> | undefined,
+  ): void;
+  /**
+   * The end of a Stream message, after its entries: `raw` is its checked label string, `lineBytes` the
+   * byte length of its entries' lines, `missingTs` how many entries had no timestamp (not passed on).
+   */
+  endStream(raw: string, lineBytes: number, missingTs: number, where: Where): void;
+}
+
+/** Decodes a (snappy-decoded) PushRequest into the collector as entry objects. @throws {ProtocolError} */
 export function decodeLokiProtobuf(buf: Buffer, out: StreamCollector): void {
-  const where: Where = { stream: UNKNOWN, entry: UNKNOWN };
   const r = new ProtoReader(buf, 0, buf.length);
+  walkLokiPush(r, out, new EntrySink(out, r.strings));
+}
+
+/**
+ * Walks a (snappy-decoded) PushRequest: counts streams and entries against the collector's limits,
+ * checks timestamps and label strings, and hands every entry and the end of every Stream to `sink`.
+ * @throws {ProtocolError}
+ */
+export function walkLokiPush(r: ProtoReader, out: StreamCollector, sink: LokiEntrySink): void {
+  const where: Where = { stream: UNKNOWN, entry: UNKNOWN };
+  const size = r.end;
   try {
     let streamIndex = 0;
     for (let tag = r.tag(); tag !== 0; tag = r.tag()) {
@@ -41,9 +77,9 @@ export function decodeLokiProtobuf(buf: Buffer, out: StreamCollector): void {
         const end = r.delimited();
         where.stream = streamIndex;
         where.entry = UNKNOWN;
-        decodeStream(r, end, out, where);
+        walkStream(r, end, out, sink, where);
         r.pos = end;
-        r.end = buf.length;
+        r.end = size;
         streamIndex++;
         where.stream = UNKNOWN;
       } else {
@@ -56,20 +92,21 @@ export function decodeLokiProtobuf(buf: Buffer, out: StreamCollector): void {
   }
 }
 
-function decodeStream(r: ProtoReader, end: number, out: StreamCollector, where: Where): void {
+/** One Stream message. */
+function walkStream(
+  r: ProtoReader,
+  end: number,
+  out: StreamCollector,
+  sink: LokiEntrySink,
+  where: Where,
+): void {
   out.countStream();
-  const buf = r.buf;
-  const strings = r.strings;
   const outerEnd = r.end;
   r.end = end;
   let labelsStart = -1;
   let labelsEnd = -1;
-  const entries: PushEntry[] = [];
   let lineBytes = 0;
   let missingTs = 0;
-  // Timestamps of one stream usually share their second: cache the bigint of the last second.
-  let lastSec = Number.NaN;
-  let lastBase = 0n;
   let entryIndex = 0;
   for (let tag = r.tag(); tag !== 0; tag = r.tag()) {
     if (tag === 0x12) {
@@ -80,14 +117,13 @@ function decodeStream(r: ProtoReader, end: number, out: StreamCollector, where: 
       let seconds = 0;
       let nanos = 0;
       let hasTs = false;
-      let line = '';
-      let lineLen = 0;
+      let lineStart = 0;
+      let lineEnd = 0;
       let metadata: Record<string, string> | undefined;
       for (let t = r.tag(); t !== 0; t = r.tag()) {
         if (t === 0x12) {
-          const lineEnd = r.delimited();
-          line = strings.read(r.pos, lineEnd);
-          lineLen = lineEnd - r.pos;
+          lineEnd = r.delimited();
+          lineStart = r.pos;
           r.pos = lineEnd;
         } else if (t === 0x0a) {
           const tsEnd = r.delimited();
@@ -106,6 +142,7 @@ function decodeStream(r: ProtoReader, end: number, out: StreamCollector, where: 
           }
           r.end = entryEnd;
         } else if (t === 0x1a) {
+          // Structured metadata is rare: decoded as strings by both sinks.
           const pairEnd = r.delimited();
           r.end = pairEnd;
           let name = '';
@@ -113,7 +150,7 @@ function decodeStream(r: ProtoReader, end: number, out: StreamCollector, where: 
           for (let u = r.tag(); u !== 0; u = r.tag()) {
             if (u === 0x0a || u === 0x12) {
               const e = r.delimited();
-              const s = strings.read(r.pos, e);
+              const s = r.strings.read(r.pos, e);
               r.pos = e;
               if (u === 0x0a) name = s;
               else value = s;
@@ -134,13 +171,8 @@ function decodeStream(r: ProtoReader, end: number, out: StreamCollector, where: 
       if (!(seconds >= MIN_SECONDS && seconds <= MAX_SECONDS) || nanos < 0 || nanos > 999_999_999) {
         throw lokiTimestampError(where, seconds, nanos);
       }
-      if (seconds !== lastSec) {
-        lastSec = seconds;
-        lastBase = BigInt(seconds) * NS_PER_S;
-      }
-      const ts = nanos === 0 ? lastBase : lastBase + BigInt(nanos);
-      lineBytes += lineLen;
-      entries.push(metadata === undefined ? { ts, line } : { ts, line, metadata });
+      lineBytes += lineEnd - lineStart;
+      sink.entry(seconds, nanos, lineStart, lineEnd, metadata);
     } else if (tag === 0x0a) {
       labelsEnd = r.delimited();
       labelsStart = r.pos;
@@ -151,7 +183,50 @@ function decodeStream(r: ProtoReader, end: number, out: StreamCollector, where: 
   }
   where.entry = UNKNOWN;
   r.end = outerEnd;
-  resolveStream(buf, labelsStart, labelsEnd, entries, lineBytes, missingTs, out, where);
+  sink.endStream(resolveLabelString(r.buf, labelsStart, labelsEnd, where), lineBytes, missingTs, where);
+}
+
+/** Builds PushEntry objects (strings and bigint timestamps) and hands each stream's to the collector. */
+class EntrySink implements LokiEntrySink {
+  #entries: PushEntry[] = [];
+  // Timestamps of one stream usually share their second: cache the bigint of the last second.
+  #lastSec = Number.NaN;
+  #lastBase = 0n;
+
+  constructor(
+    private readonly out: StreamCollector,
+    private readonly strings: StringReader,
+  ) {}
+
+  entry(
+    seconds: number,
+    nanos: number,
+    lineStart: number,
+    lineEnd: number,
+    metadata: Record<string, string> | undefined,
+  ): void {
+    if (seconds !== this.#lastSec) {
+      this.#lastSec = seconds;
+      this.#lastBase = BigInt(seconds) * NS_PER_S;
+    }
+    const ts = nanos === 0 ? this.#lastBase : this.#lastBase + BigInt(nanos);
+    const line = this.strings.read(lineStart, lineEnd);
+    this.#entries.push(metadata === undefined ? { ts, line } : { ts, line, metadata });
+  }
+
+  endStream(raw: string, lineBytes: number, missingTs: number, where: Where): void {
+    const out = this.out;
+    const entries = this.#entries;
+    this.#entries = []; // the collector may adopt the array
+    const stream = out.streamForRaw(raw);
+    if (!('entries' in stream)) {
+      out.reject(raw, entries.length + missingTs, stream);
+      return;
+    }
+    if (missingTs > 0) rejectMissingTimestamps(out, raw, missingTs, where);
+    out.lineBytes += lineBytes;
+    if (entries.length > 0) out.append(stream, entries);
+  }
 }
 
 /** The error for a google.protobuf.Timestamp out of range. */
@@ -211,25 +286,4 @@ export function rejectMissingTimestamps(
       'entry has no timestamp (Loki stores it as year 0001 and rejects it)',
     ),
   );
-}
-
-function resolveStream(
-  buf: Buffer,
-  labelsStart: number,
-  labelsEnd: number,
-  entries: PushEntry[],
-  lineBytes: number,
-  missingTs: number,
-  out: StreamCollector,
-  where: Where,
-): void {
-  const raw = resolveLabelString(buf, labelsStart, labelsEnd, where);
-  const stream = out.streamForRaw(raw);
-  if (!('entries' in stream)) {
-    out.reject(raw, entries.length + missingTs, stream);
-    return;
-  }
-  if (missingTs > 0) rejectMissingTimestamps(out, raw, missingTs, where);
-  out.lineBytes += lineBytes;
-  if (entries.length > 0) out.append(stream, entries);
 }
