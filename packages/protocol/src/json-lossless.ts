@@ -11,6 +11,11 @@ export class JsonNumber {
   constructor(readonly raw: string) {}
 }
 
+/** A JSON object of either tree (not an array, not a lossless number). */
+export function isJsonObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof JsonNumber);
+}
+
 /** Objects and arrays → [start, end) offsets of their source text. */
 export type Spans = WeakMap<object, [number, number]>;
 

@@ -16,7 +16,15 @@ import {
   type PushRequestInput,
   type PushStream,
 } from './index.js';
-import { LEGACY_PATH, LOKI_PATH, OTLP_PATH, plain, rec, writer } from './test-helpers/push.js';
+import {
+  LEGACY_PATH,
+  LOKI_PATH,
+  OTLP_PATH,
+  plain,
+  rec,
+  lokiStream as stream,
+  type writer,
+} from './test-helpers/push.js';
 
 const LIMITS: DecodeLimits = {
   maxCompressedBytes: 256 * 1024,
@@ -73,19 +81,6 @@ function agree(input: PushRequestInput, limits = LIMITS): boolean {
   return handled;
 }
 
-/** Hand-made wire bytes: one stream with the given label string and entry encoders. */
-function stream(labels: string | undefined, ...entries: Array<(w: ReturnType<typeof writer>) => void>) {
-  const w = writer();
-  w.uint32(0x0a).fork();
-  if (labels !== undefined) w.uint32(0x0a).string(labels);
-  for (const e of entries) {
-    w.uint32(0x12).fork();
-    e(w);
-    w.ldelim();
-  }
-  w.ldelim();
-  return w.finish();
-}
 const entry =
   (seconds: number, nanos: number, text: string | Uint8Array, meta?: Record<string, string>) =>
   (w: ReturnType<typeof writer>): void => {

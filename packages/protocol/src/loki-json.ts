@@ -5,14 +5,10 @@
  */
 import { newMetadata, type StreamCollector } from './collector.js';
 import { InvalidPayloadError, InvalidTimestampError, LabelsTooLargeError } from './errors.js';
-import { JsonNumber, NeedLossless, type Spans } from './json-lossless.js';
+import { isJsonObject, JsonNumber, NeedLossless, type Spans } from './json-lossless.js';
 import { MAX_LABELS_BYTES } from './labels.js';
 import { parseNsString, parseRfc3339 } from './time.js';
 import type { PushEntry } from './types.js';
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof JsonNumber);
-}
 
 function typeName(v: unknown): string {
   if (v === null) return 'null';
@@ -46,7 +42,7 @@ export function metadataFromJson(v: unknown, where: string): Record<string, stri
     const out = newMetadata();
     for (let k = 0; k < v.length; k++) {
       const p = v[k];
-      if (!isObject(p) || typeof p.name !== 'string' || typeof (p.value ?? '') !== 'string') {
+      if (!isJsonObject(p) || typeof p.name !== 'string' || typeof (p.value ?? '') !== 'string') {
         throw new InvalidPayloadError(
           `${where}[${k}]`,
           'structured metadata pairs must be {"name": string, "value": string}',
@@ -56,7 +52,7 @@ export function metadataFromJson(v: unknown, where: string): Record<string, stri
     }
     return out;
   }
-  if (!isObject(v)) {
+  if (!isJsonObject(v)) {
     throw new InvalidPayloadError(
       where,
       `structured metadata must be an object of string values, got ${typeName(v)}`,
@@ -77,6 +73,27 @@ export function metadataFromJson(v: unknown, where: string): Record<string, stri
   return out;
 }
 
+/** The `streams` array of a Loki JSON body: empty when absent or null. @throws {InvalidPayloadError} */
+function streamsOf(root: unknown): readonly unknown[] {
+  if (!isJsonObject(root)) {
+    throw new InvalidPayloadError('$', `expected an object {"streams": [...]}, got ${typeName(root)}`);
+  }
+  const streams = root.streams;
+  if (streams === undefined || streams === null) return [];
+  if (!Array.isArray(streams))
+    throw new InvalidPayloadError('streams', `must be an array, got ${typeName(streams)}`);
+  return streams;
+}
+
+/** `streams[i]` as an object; undefined for null (skipped). @throws {InvalidPayloadError} */
+function streamAt(streams: readonly unknown[], i: number): Record<string, unknown> | undefined {
+  const s = streams[i];
+  if (s === null) return undefined;
+  if (!isJsonObject(s))
+    throw new InvalidPayloadError(`streams[${i}]`, `must be an object, got ${typeName(s)}`);
+  return s;
+}
+
 /**
  * Decodes a v1 body. On the fast JSON.parse tree (`spans` undefined), a label value that is not a string
  * throws {@link NeedLossless}: Loki keeps such values as their raw JSON text, which only the lossless
@@ -88,23 +105,16 @@ export function walkLokiJsonV1(
   spans: Spans | undefined,
   out: StreamCollector,
 ): void {
-  if (!isObject(root)) {
-    throw new InvalidPayloadError('$', `expected an object {"streams": [...]}, got ${typeName(root)}`);
-  }
-  const streams = root.streams;
-  if (streams === undefined || streams === null) return;
-  if (!Array.isArray(streams))
-    throw new InvalidPayloadError('streams', `must be an array, got ${typeName(streams)}`);
+  const streams = streamsOf(root);
   for (let i = 0; i < streams.length; i++) {
     out.countStream();
-    const s = streams[i];
-    if (s === null) continue;
-    if (!isObject(s)) throw new InvalidPayloadError(`streams[${i}]`, `must be an object, got ${typeName(s)}`);
+    const s = streamAt(streams, i);
+    if (s === undefined) continue;
     const labelsObj = s.stream;
     const pairs: Array<[string, string]> = [];
     let labelBytes = 0;
     if (labelsObj !== undefined && labelsObj !== null) {
-      if (!isObject(labelsObj)) {
+      if (!isJsonObject(labelsObj)) {
         throw new InvalidPayloadError(
           `streams[${i}].stream`,
           `must be an object of label names to values, got ${typeName(labelsObj)}`,
@@ -195,18 +205,11 @@ function addStream(
 
 /** Decodes a legacy `/api/prom/push` body. */
 export function walkLokiJsonLegacy(root: unknown, out: StreamCollector): void {
-  if (!isObject(root)) {
-    throw new InvalidPayloadError('$', `expected an object {"streams": [...]}, got ${typeName(root)}`);
-  }
-  const streams = root.streams;
-  if (streams === undefined || streams === null) return;
-  if (!Array.isArray(streams))
-    throw new InvalidPayloadError('streams', `must be an array, got ${typeName(streams)}`);
+  const streams = streamsOf(root);
   for (let i = 0; i < streams.length; i++) {
     out.countStream();
-    const s = streams[i];
-    if (s === null) continue;
-    if (!isObject(s)) throw new InvalidPayloadError(`streams[${i}]`, `must be an object, got ${typeName(s)}`);
+    const s = streamAt(streams, i);
+    if (s === undefined) continue;
     const rawLabels = s.labels ?? '';
     if (typeof rawLabels !== 'string') {
       throw new InvalidPayloadError(
@@ -226,7 +229,7 @@ export function walkLokiJsonLegacy(root: unknown, out: StreamCollector): void {
       for (let j = 0; j < list.length; j++) {
         const e = list[j];
         if (e === null) continue;
-        if (!isObject(e)) {
+        if (!isJsonObject(e)) {
           throw new InvalidPayloadError(
             `streams[${i}].entries[${j}]`,
             `must be an object {"ts", "line"}, got ${typeName(e)}`,

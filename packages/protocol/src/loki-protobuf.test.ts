@@ -15,7 +15,15 @@ import {
   TooManyEntriesError,
 } from './index.js';
 import { StringReader } from './proto-reader.js';
-import { decodeRawProto, LOKI_PATH, plain, rec, thrown, writer } from './test-helpers/push.js';
+import {
+  decodeRawProto,
+  LOKI_PATH,
+  plain,
+  rec,
+  lokiStream as stream,
+  thrown,
+  writer,
+} from './test-helpers/push.js';
 import { PushRequest } from './test-helpers/schemas.js';
 
 // The checked vector of docs/reference (loki-push-api.md §1.3): stream {foo="bar"}, ts 1570818238 s,
@@ -163,22 +171,6 @@ describe('Loki protobuf: agreement with protobufjs reflection (property)', () =>
   });
 });
 
-/** Hand-made wire bytes: one stream with the given label string and entry encoders. */
-function stream(
-  labels: string | undefined,
-  ...entries: Array<(w: ReturnType<typeof writer>) => void>
-): Uint8Array {
-  const w = writer();
-  w.uint32(0x0a).fork();
-  if (labels !== undefined) w.uint32(0x0a).string(labels);
-  for (const e of entries) {
-    w.uint32(0x12).fork();
-    e(w);
-    w.ldelim();
-  }
-  w.ldelim();
-  return w.finish();
-}
 const ts =
   (seconds: number, nanos = 0) =>
   (w: ReturnType<typeof writer>) => {

@@ -5,13 +5,14 @@
  */
 import type { StreamCollector } from './collector.js';
 import { InvalidPayloadError, InvalidTimestampError } from './errors.js';
-import { JsonNumber, NeedLossless } from './json-lossless.js';
+import { isJsonObject, JsonNumber, NeedLossless } from './json-lossless.js';
 import { labelsFromPairs } from './labels.js';
 import {
   type AnyValue,
   anyToString,
   idToHex,
   KvList,
+  MAX_VALUE_DEPTH,
   mapResource,
   mapScope,
   newRecord,
@@ -22,14 +23,9 @@ import {
 } from './otlp-map.js';
 import type { OtlpLabelStyle, PushEntry } from './types.js';
 
-const MAX_VALUE_DEPTH = 64;
 const UINT64_MAX = 2n ** 64n - 1n;
 
 type Obj = Record<string, unknown>;
-
-function isObject(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof JsonNumber);
-}
 
 function typeName(v: unknown): string {
   return v === null ? 'null' : Array.isArray(v) ? 'an array' : `a ${typeof v}`;
@@ -52,7 +48,7 @@ function list(v: unknown, where: string, key: string): unknown[] {
 
 function obj(v: unknown, where: string, key: string): Obj | undefined {
   if (v === undefined || v === null) return undefined;
-  if (!isObject(v)) throw new InvalidPayloadError(at(where, key), 'must be an object');
+  if (!isJsonObject(v)) throw new InvalidPayloadError(at(where, key), 'must be an object');
   return v;
 }
 
@@ -126,7 +122,7 @@ function id(v: unknown, where: string, key: string, bytes: number): string {
 
 function anyValue(v: unknown, where: string, key: string, depth: number): AnyValue {
   if (v === undefined || v === null) return undefined;
-  if (!isObject(v)) {
+  if (!isJsonObject(v)) {
     throw new InvalidPayloadError(
       at(where, key),
       'an AnyValue must be an object like {"stringValue": "..."}',
@@ -192,7 +188,7 @@ function attributes(
     const item = items[k];
     // Only a malformed item needs its path; build it then.
     out.push(
-      isObject(item) && typeof item.key === 'string' && isObject(item.value)
+      isJsonObject(item) && typeof item.key === 'string' && isJsonObject(item.value)
         ? [item.key, anyValue(item.value, `${at(where, key)}[${k}]`, 'value', 0)]
         : keyValue(item, `${at(where, key)}[${k}]`, 0),
     );
@@ -279,7 +275,7 @@ export function walkOtlpJson(
         const ro = records[j];
         if (ro === undefined || ro === null) continue;
         const rw = `${recordsWhere}[${j}]`;
-        if (!isObject(ro)) throw new InvalidPayloadError(rw, 'must be an object');
+        if (!isJsonObject(ro)) throw new InvalidPayloadError(rw, 'must be an object');
         const rec = record(ro, rw, reused);
         const line = typeof rec.body === 'string' ? rec.body : anyToString(rec.body);
         lineBytes += Buffer.byteLength(line);

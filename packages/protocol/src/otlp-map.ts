@@ -7,6 +7,9 @@
 import { newMetadata } from './collector.js';
 import type { OtlpLabelStyle } from './types.js';
 
+/** AnyValue nesting (arrays / kvlists in attributes or bodies) is bounded to keep recursion shallow. */
+export const MAX_VALUE_DEPTH = 64;
+
 /** An OTLP AnyValue: string, bool, int (bigint), double (number), bytes, array, kvlist, or empty. */
 export type AnyValue = string | boolean | bigint | number | Uint8Array | AnyValue[] | KvList | undefined;
 

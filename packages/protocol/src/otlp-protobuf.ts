@@ -11,6 +11,7 @@ import {
   anyToString,
   idToHex,
   KvList,
+  MAX_VALUE_DEPTH,
   mapResource,
   mapScope,
   newRecord,
@@ -21,9 +22,6 @@ import {
 } from './otlp-map.js';
 import { ProtoReader, WireError } from './proto-reader.js';
 import type { OtlpLabelStyle, PushEntry } from './types.js';
-
-/** AnyValue nesting (arrays / kvlists in attributes or bodies) is bounded to keep recursion shallow. */
-const MAX_VALUE_DEPTH = 64;
 
 interface Ctx {
   style: OtlpLabelStyle;

@@ -62,3 +62,20 @@ export function writer(): protobuf.Writer {
 export function countEntries(streams: readonly PushStream[]): number {
   return streams.reduce((n, s) => n + s.entries.length, 0);
 }
+
+/** Writes one field group of a message (an entry's fields, say) into a protobuf writer. */
+export type FieldWriter = (w: protobuf.Writer) => void;
+
+/** Hand-made Loki wire bytes: one Stream message with the given label string and entry encoders. */
+export function lokiStream(labels: string | undefined, ...entries: FieldWriter[]): Uint8Array {
+  const w = writer();
+  w.uint32(0x0a).fork();
+  if (labels !== undefined) w.uint32(0x0a).string(labels);
+  for (const e of entries) {
+    w.uint32(0x12).fork();
+    e(w);
+    w.ldelim();
+  }
+  w.ldelim();
+  return w.finish();
+}
