@@ -135,12 +135,28 @@ function fastPath(f: CaptureFile): boolean {
   return f.compressed && f.index?.frames !== undefined && f.index.frames.length > 0;
 }
 
+/** Output buffers of finished reuse-mode scans (see RangeReader.reuse); each scan takes its own. */
+const spareOut: Buffer[] = [];
+
 /** Reads and decompresses ranges of one file. */
 class RangeReader {
   readonly #dctx = new binding.DCtx();
   #in = Buffer.allocUnsafe(1 << 20);
+  /**
+   * Decompress every range into one buffer, overwritten by the next read (for consumers that are done
+   * with a range when they return, see {@link scanRanges}): a fresh 4 MiB buffer per range is external
+   * memory that makes V8 run a full GC every few ranges.
+   */
+  reuse = false;
+  #out: Buffer | undefined;
 
-  /** Decompressed bytes of a range (a fresh buffer: raw batches hand it on), or an error message. */
+  /** Hands the reused buffer to the next reuse-mode scan of this thread (triage reads unit after unit). */
+  release(): void {
+    if (this.#out !== undefined && spareOut.length < 2) spareOut.push(this.#out);
+    this.#out = undefined;
+  }
+
+  /** Decompressed bytes of a range (a fresh buffer unless `reuse`: raw batches hand it on), or an error message. */
   async read(fh: FileHandle, r: Range): Promise<Buffer | string> {
     if (this.#in.length < r.length) this.#in = Buffer.allocUnsafe(r.length);
     const src = this.#in.subarray(0, r.length);
@@ -150,7 +166,11 @@ class RangeReader {
       if (bytesRead <= 0) return `the file ends at byte ${r.offset + got}, inside a frame`;
       got += bytesRead;
     }
-    let out = Buffer.allocUnsafe(r.bytes + 64);
+    if (this.reuse) this.#out ??= spareOut.pop();
+    let out =
+      this.reuse && this.#out !== undefined && this.#out.length >= r.bytes + 64
+        ? this.#out
+        : Buffer.allocUnsafe(r.bytes + 64);
     let produced = 0;
     let pos = 0;
     this.#dctx.reset(binding.ResetDirective.sessionOnly);
@@ -173,6 +193,7 @@ class RangeReader {
     } catch (err) {
       return (err as Error).message;
     }
+    if (this.reuse) this.#out = out;
     return out.subarray(0, produced);
   }
 }
@@ -660,6 +681,51 @@ export async function* scanRows(
       return sink.rows.length > 0 ? { file: f.name, rows: sink.rows } : undefined;
     };
     yield* fastFile(s, f, onRange);
+  }
+}
+
+/** Receives what {@link scanRanges} reads. */
+export interface RangeSink {
+  /**
+   * The decompressed bytes of a range of frames (whole lines, not filtered; the buffer is reused for the
+   * next range, so nothing may keep it); `inside` when the filter's time range covers all of it. Returns how many lines were not capture entries (reported as a
+   * `invalid_lines` warning).
+   */
+  range(buf: Buffer, inside: boolean): number;
+  /** An entry of a file without a frame table (read by @logtap/capture's reader), the filter applied. */
+  entry(e: CaptureEntry): void;
+}
+
+/**
+ * The raw material of a scan, for consumers of every line that parse it themselves (triage): the
+ * decompressed ranges of the frames the filter may need (corrupt ones salvaged and reported as the other
+ * scans do), and for files without a frame table their filtered entries, in file order.
+ */
+export async function scanRanges(
+  cap: Capture,
+  filter: ToolFilter,
+  sink: RangeSink,
+  opts: ScanOptions = {},
+): Promise<void> {
+  const s = new Scanner(cap, filter, opts);
+  s.ranges.reuse = true; // the sink is done with a range when it returns
+  try {
+    for (const f of cap.files) {
+      if (!mayRead(s, f)) continue;
+      if (!fastPath(f)) {
+        for await (const entries of slowFile(s, f)) for (const e of entries) sink.entry(e);
+        continue;
+      }
+      const onRange = (buf: Buffer, r: Range): undefined => {
+        s.invalid += sink.range(buf, filter.coversTime(r.from, r.to));
+        return undefined;
+      };
+      for await (const _ of fastFile<never>(s, f, onRange)) {
+        // Nothing is yielded: the sink had every range.
+      }
+    }
+  } finally {
+    s.ranges.release();
   }
 }
 
