@@ -105,6 +105,19 @@ export class StreamCollector {
     for (let k = 0; k < entries.length; k++) target.push(entries[k]!);
   }
 
+  /**
+   * Ends one stream object of the request: its entries (and their line bytes) are kept in `stream`, or
+   * all recorded as rejected when its label set was refused (`stream` is then the error).
+   */
+  keep(stream: PushStream | DuplicateLabelError, entries: PushEntry[], lineBytes: number): void {
+    if (!('entries' in stream)) {
+      this.reject(stream.labels, entries.length, stream);
+      return;
+    }
+    this.lineBytes += lineBytes;
+    if (entries.length > 0) this.append(stream, entries);
+  }
+
   /** Records entries that are not kept, with the reason (grouped per stream and code). */
   reject(labels: string, entries: number, error: ProtocolError): void {
     if (entries === 0) return;

@@ -184,23 +184,8 @@ export function walkLokiJsonV1(
         entries.push(metadata === undefined ? { ts, line } : { ts, line, metadata });
       }
     }
-    addStream(out, pairs, entries, lineBytes);
+    out.keep(out.streamForPairs(pairs), entries, lineBytes);
   }
-}
-
-function addStream(
-  out: StreamCollector,
-  pairs: Array<[string, string]>,
-  entries: PushEntry[],
-  lineBytes: number,
-): void {
-  const stream = out.streamForPairs(pairs);
-  if (!('entries' in stream)) {
-    out.reject(stream.labels, entries.length, stream);
-    return;
-  }
-  out.lineBytes += lineBytes;
-  if (entries.length > 0) out.append(stream, entries);
 }
 
 /** Decodes a legacy `/api/prom/push` body. */

@@ -9,7 +9,7 @@ import { isJsonObject, JsonNumber, NeedLossless } from './json-lossless.js';
 import { labelsFromPairs } from './labels.js';
 import {
   type AnyValue,
-  anyToString,
+  appendRecord,
   idToHex,
   KvList,
   MAX_VALUE_DEPTH,
@@ -17,8 +17,6 @@ import {
   mapScope,
   newRecord,
   type OtlpRecord,
-  recordMetadata,
-  recordTimestamp,
   resetRecord,
 } from './otlp-map.js';
 import type { OtlpLabelStyle, PushEntry } from './types.js';
@@ -276,20 +274,9 @@ export function walkOtlpJson(
         if (ro === undefined || ro === null) continue;
         const rw = `${recordsWhere}[${j}]`;
         if (!isJsonObject(ro)) throw new InvalidPayloadError(rw, 'must be an object');
-        const rec = record(ro, rw, reused);
-        const line = typeof rec.body === 'string' ? rec.body : anyToString(rec.body);
-        lineBytes += Buffer.byteLength(line);
-        const ts = recordTimestamp(rec, now);
-        const metadata = recordMetadata(rec, mapping.metadata, scopeMeta);
-        entries.push(metadata === undefined ? { ts, line } : { ts, line, metadata });
+        lineBytes += appendRecord(entries, record(ro, rw, reused), mapping.metadata, scopeMeta, now);
       }
     }
-    const stream = out.streamForParsed(labelsFromPairs(mapping.labels));
-    if (!('entries' in stream)) {
-      out.reject(stream.labels, entries.length, stream);
-      continue;
-    }
-    out.lineBytes += lineBytes;
-    if (entries.length > 0) out.append(stream, entries);
+    out.keep(out.streamForParsed(labelsFromPairs(mapping.labels)), entries, lineBytes);
   }
 }

@@ -5,7 +5,7 @@
  * becomes the line. See docs/protocol.md for the tables.
  */
 import { newMetadata } from './collector.js';
-import type { OtlpLabelStyle } from './types.js';
+import type { OtlpLabelStyle, PushEntry } from './types.js';
 
 /** AnyValue nesting (arrays / kvlists in attributes or bodies) is bounded to keep recursion shallow. */
 export const MAX_VALUE_DEPTH = 64;
@@ -302,6 +302,25 @@ export function recordMetadata(
     }
   }
   return n === 0 ? undefined : meta;
+}
+
+/**
+ * Appends a mapped record to its stream's entries as Loki would store it (body as the line, timestamp,
+ * structured metadata) and returns the line's UTF-8 byte length.
+ */
+export function appendRecord(
+  entries: PushEntry[],
+  rec: OtlpRecord,
+  resourceMeta: Array<[string, string]>,
+  scopeMeta: Array<[string, string]>,
+  now: () => bigint,
+): number {
+  const line = typeof rec.body === 'string' ? rec.body : anyToString(rec.body);
+  const bytes = Buffer.byteLength(line);
+  const ts = recordTimestamp(rec, now);
+  const metadata = recordMetadata(rec, resourceMeta, scopeMeta);
+  entries.push(metadata === undefined ? { ts, line } : { ts, line, metadata });
+  return bytes;
 }
 
 /** Timestamp of a record: time, else observed time, else now (Loki timestampFromLogRecord). */

@@ -8,7 +8,7 @@ import { BadProtobufError } from './errors.js';
 import { labelsFromPairs } from './labels.js';
 import {
   type AnyValue,
-  anyToString,
+  appendRecord,
   idToHex,
   KvList,
   MAX_VALUE_DEPTH,
@@ -16,8 +16,6 @@ import {
   mapScope,
   newRecord,
   type OtlpRecord,
-  recordMetadata,
-  recordTimestamp,
   resetRecord,
 } from './otlp-map.js';
 import { ProtoReader, WireError } from './proto-reader.js';
@@ -139,22 +137,12 @@ function resourceLogs(r: ProtoReader, end: number, out: StreamCollector, ctx: Ct
       ctx.record = j / 2;
       r.pos = records[j]!;
       r.end = records[j + 1]!;
-      const rec = logRecord(r, ctx.rec);
-      const line = typeof rec.body === 'string' ? rec.body : anyToString(rec.body);
-      lineBytes += Buffer.byteLength(line);
-      const ts = recordTimestamp(rec, ctx.now);
-      const metadata = recordMetadata(rec, mapping.metadata, scopeMeta);
-      entries.push(metadata === undefined ? { ts, line } : { ts, line, metadata });
+      lineBytes += appendRecord(entries, logRecord(r, ctx.rec), mapping.metadata, scopeMeta, ctx.now);
     }
   }
   ctx.scope = -1;
   ctx.record = -1;
-  if (!('entries' in stream)) {
-    out.reject(stream.labels, entries.length, stream);
-    return;
-  }
-  out.lineBytes += lineBytes;
-  if (entries.length > 0) out.append(stream, entries);
+  out.keep(stream, entries, lineBytes);
 }
 
 function str(r: ProtoReader): string {
