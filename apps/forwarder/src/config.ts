@@ -78,33 +78,29 @@ const required = (name: string) =>
     .trim()
     .min(1, { error: `${name} is required` });
 
-const bytes = (name: string, def: number, min: number) =>
+/** An optional quantity: `def` when unset, else `parse(v)`, which must be at least `min` (else `what`). */
+const quantity = (
+  name: string,
+  def: number,
+  min: number,
+  parse: (v: string) => number | undefined,
+  what: string,
+) =>
   optional.transform((v, ctx) => {
     if (v === undefined) return def;
-    const n = parseBytes(v);
+    const n = parse(v);
     if (n === undefined || n < min) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `${name}=${v} is not a size of at least ${min} bytes (e.g. 8MiB)`,
-      });
+      ctx.addIssue({ code: 'custom', message: `${name}=${v} is not ${what}` });
       return z.NEVER;
     }
     return n;
   });
 
+const bytes = (name: string, def: number, min: number) =>
+  quantity(name, def, min, parseBytes, `a size of at least ${min} bytes (e.g. 8MiB)`);
+
 const duration = (name: string, def: number, min: number) =>
-  optional.transform((v, ctx) => {
-    if (v === undefined) return def;
-    const n = parseDurationMs(v);
-    if (n === undefined || n < min) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `${name}=${v} is not a duration of at least ${min} ms (e.g. 500ms, 2s)`,
-      });
-      return z.NEVER;
-    }
-    return n;
-  });
+  quantity(name, def, min, parseDurationMs, `a duration of at least ${min} ms (e.g. 500ms, 2s)`);
 
 const bool = (name: string) =>
   optional.transform((v, ctx) => {

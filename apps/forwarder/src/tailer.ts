@@ -131,14 +131,7 @@ export class ContainerTailer {
       const r = await this.#read(follow, false);
       if (signal.aborted) break;
       if (!r.ok) {
-        failures++;
-        o.metrics.streamErrors.inc(1, o.container);
-        if (failures === 1 || failures % 20 === 0)
-          o.logger.warn('log stream failed; reconnecting', {
-            container: o.container,
-            failures,
-            error: (r.error as Error)?.message ?? String(r.error),
-          });
+        this.#streamFailed(++failures, 'log stream failed; reconnecting', r.error);
         // Look at the pod again before reconnecting: the container may have restarted meanwhile, and a
         // stream opened now would be the new run's (the end of this run is then read with previous=true).
         const fresh = await o.refresh();
@@ -177,14 +170,7 @@ export class ContainerTailer {
       const r = await this.#read(false, true);
       if (r.ok) return;
       if (r.error instanceof KubeApiError && r.error.status === 400) break; // the kubelet no longer has it
-      failures++;
-      o.metrics.streamErrors.inc(1, o.container);
-      if (failures === 1 || failures % 20 === 0)
-        o.logger.warn('reading the end of the previous run failed; retrying', {
-          container: o.container,
-          failures,
-          error: (r.error as Error)?.message ?? String(r.error),
-        });
+      this.#streamFailed(++failures, 'reading the end of the previous run failed; retrying', r.error);
       await this.#delay(this.#backoff(failures));
     }
     if (this.#abort.signal.aborted) return;
@@ -193,6 +179,18 @@ export class ContainerTailer {
       container: o.container,
       run: this.#instance,
     });
+  }
+
+  /** Counts a failed read; logs the first of a series and every 20th, so an outage does not flood the log. */
+  #streamFailed(failures: number, message: string, error: unknown): void {
+    const o = this.#o;
+    o.metrics.streamErrors.inc(1, o.container);
+    if (failures === 1 || failures % 20 === 0)
+      o.logger.warn(message, {
+        container: o.container,
+        failures,
+        error: (error as Error)?.message ?? String(error),
+      });
   }
 
   async #read(follow: boolean, previous: boolean): Promise<ReadResult> {
