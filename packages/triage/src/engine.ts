@@ -289,14 +289,21 @@ export class TriageAccumulator {
 
   /** Adds one entry. */
   push(entry: TriageEntry): void {
-    const msg = entry.msg;
-    const ts = entry.ts;
+    this.add(entry.ts, entry.labels, entry.msg);
+  }
+
+  /**
+   * Adds one entry given as its parts (what {@link push} does, without an entry object: a reader that
+   * finds the parts in raw bytes allocates nothing per line for it). `labels` objects that are frozen are
+   * remembered by identity (see `TriageEntry.labels`).
+   */
+  add(ts: bigint, labels: Readonly<Record<string, string>>, msg: string): void {
     const sv = this.#inspector.inspect(msg);
     const li = sv.levelIndex;
     const isError = li === ERROR_INDEX || li === FATAL_INDEX;
     const isWarn = li === WARN_INDEX;
     const bytes = msg.length; // UTF-16 units: a cheap, split-independent size measure
-    const stream = this.#stream(entry.labels, ts);
+    const stream = this.#stream(labels, ts);
     const s = stream.service;
     const svcId = s.id;
     // Entries arrive mostly in time order: reuse the last bucket instead of a bigint division.

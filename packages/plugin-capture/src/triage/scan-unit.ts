@@ -1,17 +1,17 @@
 /**
  * Reads one scan unit into a triage accumulator: the same code runs in-process (`--jobs 1`) and in
- * each worker thread. Triage filters exactly as slice, export and grep do (the same ToolFilter): with
- * --grep the lines come from the capture tools' scan (../scan.ts), whose literal prefilter decodes
- * only lines that can match; without it, from @logtap/capture's streaming reader, which reads a whole
- * unit with about a third less CPU (smaller batches: less for the garbage collector to copy), with
- * labels tested here.
+ * each worker thread. Triage filters exactly as slice, export and grep do (the same ToolFilter) and
+ * reads with the capture tools' scan (../scan.ts): each frame range is decompressed in one call; without
+ * --grep its lines go from raw bytes into the accumulator (./line-reader.ts), with --grep the scan's
+ * literal prefilter decodes only the lines that can match.
  */
 
-import { type Capture, type LabelMatcher, type ReadWarning, readEntryBatches } from '@logtap/capture';
+import type { Capture, LabelMatcher, ReadWarning } from '@logtap/capture';
 import type { TriageAccumulator } from '@logtap/triage';
 import { compileToolFilter, type ToolFilter } from '../filter.js';
 import { compileMessageMatcher } from '../regex.js';
-import { scanEntries } from '../scan.js';
+import { scanEntries, scanRanges } from '../scan.js';
+import { AccumulatorReader } from './line-reader.js';
 import type { ScanUnit } from './units.js';
 
 /** The filter as plain data (what crosses into a worker). Times are resolved already. */
@@ -63,28 +63,17 @@ export async function scanUnit(
   onWarning: (w: ReadWarning) => void,
   signal?: AbortSignal,
 ): Promise<number> {
-  let lines = 0;
   const cap = unitCapture(dir, unit);
-  if (filter.msg !== undefined) {
-    for await (const batch of scanEntries(cap, filter, { signal, onWarning })) {
-      const entries = batch.entries;
-      for (let i = 0; i < entries.length; i++) acc.push(entries[i]!);
-      lines += entries.length;
-    }
-    return lines;
+  if (filter.msg === undefined) {
+    const reader = new AccumulatorReader(acc, filter);
+    await scanRanges(cap, filter, reader, { signal, onWarning });
+    return reader.lines;
   }
-  const time: { from?: bigint; to?: bigint } = {};
-  if (filter.from !== undefined) time.from = filter.from;
-  if (filter.to !== undefined) time.to = filter.to;
-  const labels = filter.labels.length > 0;
-  const opts = signal === undefined ? { catchUp: false, onWarning } : { catchUp: false, onWarning, signal };
-  for await (const batch of readEntryBatches(cap, time, opts)) {
-    for (let i = 0; i < batch.length; i++) {
-      const e = batch[i]!;
-      if (labels && !filter.matchLabels(e.labels)) continue;
-      acc.push(e);
-      lines++;
-    }
+  let lines = 0;
+  for await (const batch of scanEntries(cap, filter, { signal, onWarning })) {
+    const entries = batch.entries;
+    for (let i = 0; i < entries.length; i++) acc.push(entries[i]!);
+    lines += entries.length;
   }
   return lines;
 }
