@@ -103,7 +103,7 @@ export async function runRecv(config: RecvConfig, io: RecvIo): Promise<RecvSumma
       maxBodyBytes: config.maxBodyBytes,
       maxLineBytes: config.maxLineBytes,
       // Redaction runs in threads (decode, redact and serialise each push there), before anything is
-      // queued; under the live view (whose sink takes entries) it runs on the request thread.
+      // queued; the same with the live view, whose tapped sink takes serialised batches too.
       redaction:
         redaction === undefined
           ? undefined

@@ -1,6 +1,9 @@
 // Ingest throughput of `logtap recv` with the live TUI attached (in tmux, 120x40) against --headless,
 // same load, same machine, alternating runs: the TUI must cost at most ~10 %.
-//   pnpm --filter @logtap/tui bench:ingest-tui [seconds=15] [connections=4] [rounds=2]
+//   pnpm --filter @logtap/tui bench:ingest-tui [seconds=15] [connections=4] [rounds=2] [--redact]
+// --redact runs both modes with `recv --redact` (every rule, in the redaction threads).
+// Besides lines/s it reports the receiver process's CPU time over the measured window (all its threads,
+// from /proc/<pid>/stat) per million lines: on a shared machine that is steadier than the rate.
 // Load: back-to-back 1 MiB-class Loki protobuf+snappy pushes built from the loghub corpus with 50 pod
 // label sets (like the receiver's ingest benchmark); the rate is lines written per second, read from
 // the receiver's /metrics over the measured window.
@@ -14,9 +17,12 @@ import { fileURLToPath } from 'node:url';
 import { encodePushProtobuf } from '@logtap/protocol';
 import { TmuxSession } from '../dist/testing/index.js';
 
-const seconds = Number(process.argv[2] ?? 15);
-const connections = Number(process.argv[3] ?? 4);
-const rounds = Number(process.argv[4] ?? 2);
+const flags = process.argv.slice(2).filter((a) => a.startsWith('--'));
+const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const seconds = Number(positional[0] ?? 15);
+const connections = Number(positional[1] ?? 4);
+const rounds = Number(positional[2] ?? 2);
+const redact = flags.includes('--redact');
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const cli = join(repo, 'apps', 'cli', 'bin', 'run.js');
 const corpus = join(repo, '..', 'shared', 'corpus', 'loghub');
@@ -64,6 +70,27 @@ async function written(url) {
   return Number(/^logtap_lines_written_total (\d+)/m.exec(text)?.[1] ?? 0);
 }
 
+/** The pid of the process whose command line holds `marker` (the capture dir is unique per run). */
+function findPid(marker) {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (cmd.includes(marker) && cmd.some((a) => a.endsWith('run.js'))) return Number(entry);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return undefined;
+}
+
+/** CPU seconds (user + system, every thread) of a process so far. */
+function cpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
 async function waitReady(url) {
   for (let i = 0; i < 300; i++) {
     try {
@@ -99,6 +126,7 @@ async function run(mode) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const recvArgs = ['recv', '--listen', `127.0.0.1:${port}`, '--dir', dir, '--max-disk', '50GiB'];
+  if (redact) recvArgs.push('--redact');
   let stop;
   if (mode === 'headless') {
     const proc = spawn(process.execPath, [cli, ...recvArgs, '--headless', '--progress-interval', '0'], {
@@ -121,27 +149,34 @@ async function run(mode) {
   }
   await waitReady(url);
   await load(url, 2000); // warm-up
+  const pid = findPid(dir);
   const w0 = await written(url);
+  const c0 = pid === undefined ? Number.NaN : cpuSeconds(pid);
   const t0 = performance.now();
   await load(url, seconds * 1000);
   const w1 = await written(url);
+  const c1 = pid === undefined ? Number.NaN : cpuSeconds(pid);
   const rate = (w1 - w0) / ((performance.now() - t0) / 1000);
   await stop();
   rmSync(join(dir, '..'), { recursive: true, force: true });
-  return rate;
+  return { rate, cpuPerM: ((c1 - c0) / (w1 - w0)) * 1e6 };
 }
 
 const results = { headless: [], tui: [] };
 for (let r = 0; r < rounds; r++) {
   for (const mode of r % 2 ? ['tui', 'headless'] : ['headless', 'tui']) {
-    const rate = await run(mode);
-    results[mode].push(rate);
-    console.log(`round ${r + 1} ${mode.padEnd(8)} ${(rate / 1000).toFixed(0)}k lines/s written`);
+    const res = await run(mode);
+    results[mode].push(res);
+    console.log(
+      `round ${r + 1} ${mode.padEnd(8)} ${(res.rate / 1000).toFixed(0)}k lines/s written, recv CPU ${res.cpuPerM.toFixed(2)} s per M lines`,
+    );
   }
 }
-const avg = (a) => a.reduce((x, y) => x + y, 0) / a.length;
-const h = avg(results.headless);
-const t = avg(results.tui);
+const avg = (a, f) => a.reduce((x, y) => x + f(y), 0) / a.length;
+const h = avg(results.headless, (x) => x.rate);
+const t = avg(results.tui, (x) => x.rate);
+const hc = avg(results.headless, (x) => x.cpuPerM);
+const tc = avg(results.tui, (x) => x.cpuPerM);
 console.log(
-  `headless ${(h / 1000).toFixed(0)}k lines/s, with the TUI attached ${(t / 1000).toFixed(0)}k lines/s: ${(((t - h) / h) * 100).toFixed(1)} % (${seconds} s x ${rounds} rounds, ${connections} connections)`,
+  `${redact ? '--redact: ' : ''}headless ${(h / 1000).toFixed(0)}k lines/s, with the TUI attached ${(t / 1000).toFixed(0)}k lines/s: ${(((t - h) / h) * 100).toFixed(1)} %; recv CPU ${hc.toFixed(2)} vs ${tc.toFixed(2)} s per M lines: ${(((tc - hc) / hc) * 100).toFixed(1)} % (${seconds} s x ${rounds} rounds, ${connections} connections)`,
 );

@@ -22,7 +22,8 @@ export type { LiveSource, LiveViewOptions, ViewOptions, WriteCapture } from './l
 export { runLiveView } from './live-view.js';
 export type { LogView } from './log-view.js';
 export type { PickerItem } from './picker.js';
-export { RecentLines } from './recent.js';
+export type { EncodedLines, EncodedSample, RecentLinesOptions } from './recent.js';
+export { OTHER_SERVICES, RecentLines } from './recent.js';
 export type { UserRegex } from './regex.js';
 export { compileUserRegex, MAX_PATTERN_LENGTH } from './regex.js';
 export type { ReplayModel } from './replay-model.js';
