@@ -73,6 +73,28 @@ async function readOrUndefined<T>(p: Promise<T>): Promise<T | undefined> {
   }
 }
 
+/** The Role `name` as plain JSON, or undefined when there is none. */
+function readRole(client: KubeClient, name: string, namespace: string): Promise<JsonObject | undefined> {
+  return readOrUndefined(
+    client.call(`get role/${name}`, async () =>
+      toPlain(await client.rbac.readNamespacedRole({ name, namespace })),
+    ),
+  );
+}
+
+/** The RoleBinding `name` as plain JSON, or undefined when there is none. */
+function readRoleBinding(
+  client: KubeClient,
+  name: string,
+  namespace: string,
+): Promise<JsonObject | undefined> {
+  return readOrUndefined(
+    client.call(`get rolebinding/${name}`, async () =>
+      toPlain(await client.rbac.readNamespacedRoleBinding({ name, namespace })),
+    ),
+  );
+}
+
 /**
  * Makes the session's Role and RoleBinding exist and bind exactly `serviceAccounts` (plus those already
  * bound when `merge`). Objects of that name not created by logtap for this session are left alone and
@@ -86,11 +108,7 @@ export async function ensureSessionRbac(
   merge: boolean,
 ): Promise<RbacChange> {
   const name = rbacName(session);
-  const role = await readOrUndefined(
-    client.call(`get role/${name}`, async () =>
-      toPlain(await client.rbac.readNamespacedRole({ name, namespace })),
-    ),
-  );
+  const role = await readRole(client, name, namespace);
   let roleState: RbacChange['role'] = 'kept';
   if (!role) {
     await client.call(`create role/${name} in namespace ${namespace}`, () =>
@@ -100,11 +118,7 @@ export async function ensureSessionRbac(
   } else if (!isOurs(role, session)) {
     throw new RbacNotOursError(`role/${name}`, namespace, session);
   }
-  const binding = await readOrUndefined(
-    client.call(`get rolebinding/${name}`, async () =>
-      toPlain(await client.rbac.readNamespacedRoleBinding({ name, namespace })),
-    ),
-  );
+  const binding = await readRoleBinding(client, name, namespace);
   let existing: string[] = [];
   if (binding) {
     if (!isOurs(binding, session)) {
@@ -146,11 +160,7 @@ export async function deleteSessionRbac(
   session: string,
 ): Promise<RbacChange> {
   const name = rbacName(session);
-  const binding = await readOrUndefined(
-    client.call(`get rolebinding/${name}`, async () =>
-      toPlain(await client.rbac.readNamespacedRoleBinding({ name, namespace })),
-    ),
-  );
+  const binding = await readRoleBinding(client, name, namespace);
   let rb: RbacChange['roleBinding'] = 'absent';
   if (binding && isOurs(binding, session)) {
     await readOrUndefined(
@@ -160,11 +170,7 @@ export async function deleteSessionRbac(
     );
     rb = 'deleted';
   }
-  const role = await readOrUndefined(
-    client.call(`get role/${name}`, async () =>
-      toPlain(await client.rbac.readNamespacedRole({ name, namespace })),
-    ),
-  );
+  const role = await readRole(client, name, namespace);
   let r: RbacChange['role'] = 'absent';
   if (role && isOurs(role, session)) {
     await readOrUndefined(
