@@ -78,24 +78,23 @@ export function times(q: Quantity, n: number): Quantity {
   return { milli: q.milli * BigInt(n) };
 }
 
+/** Binary suffixes, largest first. */
+const BINARY_UNITS = [
+  ['Gi', 1n << 30n],
+  ['Mi', 1n << 20n],
+  ['Ki', 1n << 10n],
+] as const;
+
 /** A short human form: bytes as Ki/Mi/Gi (memory) or cores as m / whole (cpu). */
 export function formatQuantity(q: Quantity, kind: 'memory' | 'cpu'): string {
   if (kind === 'cpu') {
     return q.milli % 1000n === 0n ? `${q.milli / 1000n}` : `${q.milli}m`;
   }
   const bytes = q.milli / 1000n;
-  for (const [suffix, size] of [
-    ['Gi', 1n << 30n],
-    ['Mi', 1n << 20n],
-    ['Ki', 1n << 10n],
-  ] as const) {
+  for (const [suffix, size] of BINARY_UNITS) {
     if (bytes >= size && bytes % size === 0n) return `${bytes / size}${suffix}`;
   }
-  for (const [suffix, size] of [
-    ['Gi', 1n << 30n],
-    ['Mi', 1n << 20n],
-    ['Ki', 1n << 10n],
-  ] as const) {
+  for (const [suffix, size] of BINARY_UNITS) {
     if (bytes >= size) return `${(Number(bytes) / Number(size)).toFixed(1)}${suffix}`;
   }
   return `${bytes}`;

@@ -34,25 +34,20 @@ export function rolloutState(w: Workload): RolloutState {
       };
     return { done: true, message: `${ref} successfully rolled out` };
   }
+  // StatefulSets and DaemonSets: with OnDelete, pods change only when deleted, so nothing is rolling out.
+  if ((spec.updateStrategy as JsonObject | undefined)?.type === 'OnDelete') {
+    return {
+      done: true,
+      message: `${ref} uses the OnDelete update strategy: pods get the forwarder only when deleted`,
+    };
+  }
   if (w.kind === 'StatefulSet') {
-    if ((spec.updateStrategy as JsonObject | undefined)?.type === 'OnDelete') {
-      return {
-        done: true,
-        message: `${ref} uses the OnDelete update strategy: pods get the forwarder only when deleted`,
-      };
-    }
     const want = typeof spec.replicas === 'number' ? spec.replicas : 1;
     if (num(st.readyReplicas) < want)
       return { done: false, message: `${ref}: ${num(st.readyReplicas)} of ${want} pods are ready` };
     if (st.updateRevision !== st.currentRevision)
       return { done: false, message: `${ref}: waiting for the rolling update to finish` };
     return { done: true, message: `${ref} successfully rolled out` };
-  }
-  if ((spec.updateStrategy as JsonObject | undefined)?.type === 'OnDelete') {
-    return {
-      done: true,
-      message: `${ref} uses the OnDelete update strategy: pods get the forwarder only when deleted`,
-    };
   }
   const desired = num(st.desiredNumberScheduled);
   if (num(st.updatedNumberScheduled) < desired)
