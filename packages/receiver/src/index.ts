@@ -16,6 +16,14 @@ export {
   TRUNCATED_META_KEY,
 } from './ingest.js';
 export { listenWarnings } from './listen.js';
+export {
+  LIVE_DEFAULT_LINES,
+  LIVE_MAX_LINES,
+  LIVE_PATH,
+  type LiveEndpointOptions,
+  type LiveQuery,
+  parseLiveQuery,
+} from './live.js';
 export { API_VERSION, DEFAULTS, type ReceiverOptions } from './options.js';
 export { decodeRaw } from './raw.js';
 export type { ReceiverState, ReceiverStats } from './receiver-stats.js';

@@ -2,6 +2,7 @@ import type { RedactorOptions } from '@logtap/redact';
 import { digest } from './auth.js';
 import { ReceiverOptionsError } from './errors.js';
 import type { OnFull } from './ingest.js';
+import type { LiveEndpointOptions } from './live.js';
 import type { DecodeFn, Redactor, Sink } from './types.js';
 
 /** The version of the push API this receiver speaks (bumped on breaking changes). */
@@ -61,6 +62,11 @@ export interface ReceiverOptions {
   countersIntervalMs?: number | undefined;
   /** How often a push summary goes to `sink.audit`. */
   auditIntervalMs?: number | undefined;
+  /**
+   * Serves GET /logtap/v1/live (the receiver's stats plus `feed`'s answer) to clients with this read
+   * token, for a live view elsewhere (`recv --in-cluster`). Without it that route answers 404.
+   */
+  live?: LiveEndpointOptions | undefined;
   /** Injected clock in ms (tests). */
   now?: (() => number) | undefined;
 }
@@ -70,6 +76,8 @@ export interface ResolvedOptions {
   host: string;
   port: number;
   authDigest: Buffer | undefined;
+  /** Digest of the live endpoint's read token; undefined: no live endpoint. */
+  liveDigest: Buffer | undefined;
   onFull: OnFull;
   maxBodyBytes: number;
   maxInflightBytes: number;
@@ -109,12 +117,16 @@ export function resolveOptions(opts: ReceiverOptions): ResolvedOptions {
   if (opts.authToken !== undefined && opts.authToken.length === 0) {
     throw new ReceiverOptionsError('authToken', 'the token is empty; omit it to disable authentication');
   }
+  if (opts.live !== undefined && opts.live.token.length === 0) {
+    throw new ReceiverOptionsError('live.token', 'the token is empty; the live endpoint needs a read token');
+  }
   const maxInflightBytes = opts.maxInflightBytes ?? maxBodyBytes * 4;
   positiveInteger('maxInflightBytes', maxInflightBytes);
   return {
     host: opts.host ?? DEFAULTS.host,
     port,
     authDigest: opts.authToken === undefined ? undefined : digest(opts.authToken),
+    liveDigest: opts.live === undefined ? undefined : digest(opts.live.token),
     onFull: opts.onFull ?? 'drop',
     maxBodyBytes,
     maxInflightBytes,

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LIVE_PATH } from './live.js';
 import { API_VERSION } from './options.js';
 import type { PushRoute } from './push.js';
 import { reply, replyJson } from './reply.js';
@@ -11,7 +12,7 @@ const PUSH_ROUTES: ReadonlyMap<string, PushRoute> = new Map([
   ['/logtap/raw', 'raw'],
 ]);
 
-const ROUTES_GET = new Set(['/healthz', '/ready', '/readyz', '/metrics', '/api/version']);
+const ROUTES_GET = new Set(['/healthz', '/ready', '/readyz', '/metrics', '/api/version', LIVE_PATH]);
 
 /** What the routes answer with. */
 export interface RouteHandlers {
@@ -21,13 +22,15 @@ export interface RouteHandlers {
   notReadyReason(): string | undefined;
   /** The Prometheus exposition for /metrics. */
   metrics(): string;
+  /** Answers GET /logtap/v1/live (`search`: the query string); absent: the route answers 404. */
+  live?: ((req: IncomingMessage, res: ServerResponse, search: string) => void) | undefined;
   /** Reported by /api/version. */
   version: string;
   /** Seconds in the Retry-After header of a not-ready answer. */
   retryAfterSeconds: number;
 }
 
-/** Dispatches one request: pushes (POST), health, readiness, metrics and version (GET/HEAD). */
+/** Dispatches one request: pushes (POST), health, readiness, metrics, version and live (GET/HEAD). */
 export function routeRequest(req: IncomingMessage, res: ServerResponse, handlers: RouteHandlers): void {
   const url = req.url ?? '/';
   const q = url.indexOf('?');
@@ -71,6 +74,11 @@ export function routeRequest(req: IncomingMessage, res: ServerResponse, handlers
       return;
     case '/api/version':
       replyJson(res, 200, { version: handlers.version, api: API_VERSION });
+      return;
+    case LIVE_PATH:
+      if (handlers.live !== undefined) handlers.live(req, res, q === -1 ? '' : url.slice(q + 1));
+      else
+        reply(res, 404, `no route ${path}: this receiver runs without a live endpoint (recv --live-token)`);
       return;
     default:
       reply(res, 404, `no route ${path}`);

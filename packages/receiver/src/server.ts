@@ -14,6 +14,7 @@ import { BodyReader } from './body-reader.js';
 import { formatHostPort, TlsConfigError } from './errors.js';
 import { DROP_REASONS, Ingest } from './ingest.js';
 import { listenOn } from './listen.js';
+import { answerLive } from './live.js';
 import { DEFAULTS, type ReceiverOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { PushHandler } from './push.js';
 import { type ReceiverState, type ReceiverStats, renderMetrics, safeSinkStats } from './receiver-stats.js';
@@ -104,6 +105,16 @@ export class Receiver {
       push: (req, res, path, route) => this.#pushes.handle(req, res, path, route),
       notReadyReason: () => this.#notReadyReason(),
       metrics: () => this.metrics(),
+      live:
+        resolved.liveDigest === undefined
+          ? undefined
+          : (req, res, search) =>
+              answerLive(req, res, search, {
+                digest: resolved.liveDigest!,
+                feed: opts.live?.feed,
+                stats: () => this.stats(),
+                now: resolved.now,
+              }),
       version: resolved.version,
       retryAfterSeconds: resolved.retryAfterSeconds,
     };
