@@ -1,21 +1,42 @@
-// Benchmark of the forwarder's whole path: read a container log through pods/log (https, timestamps),
-// parse, batch, encode protobuf + snappy and push it to a local receiver. Prints lines/s, MB/s and the
-// forwarder's peak RSS. Usage: node bench/forward.mjs [--lines N] [--receiver real|null]
+// Benchmark of the logtap-forwarder program as it ships: the bundle (or the unbundled dist) runs in its own
+// process with the image's V8 flags, reads a container log through pods/log (https, bearer token,
+// timestamps), parses, batches, encodes protobuf + snappy and pushes to a local receiver. Prints its idle
+// RSS (streams open, nothing to read), its peak RSS (VmHWM) reading the backlog as fast as it can, its
+// throughput and its CPU time.
+// Usage: node bench/forward.mjs [--lines N] [--receiver real|null] [--program bundle|dist|<path>]
+//        FORWARDER_NODE_FLAGS="..." overrides the V8 flags (default: those of docker/forwarder.Dockerfile).
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CaptureWriter } from '@logtap/capture';
-import { Receiver } from '@logtap/receiver';
+import { imageNodeFlags } from './image-flags.mjs';
 
 const { values } = parseArgs({
-  options: { lines: { type: 'string', default: '1000000' }, receiver: { type: 'string', default: 'real' } },
+  options: {
+    lines: { type: 'string', default: '1000000' },
+    receiver: { type: 'string', default: 'real' },
+    program: { type: 'string', default: 'bundle' },
+    'idle-ms': { type: 'string', default: '3000' },
+  },
 });
 const LINES = Number(values.lines);
+const IDLE_MS = Number(values['idle-ms']);
 const here = import.meta.dirname;
+const PROGRAMS = {
+  bundle: join(here, '../dist/bundle/logtap-forwarder.mjs'),
+  dist: join(here, '../bin/logtap-forwarder.js'),
+};
+// A name, or the path of another build of the program (A/B comparisons).
+const program = PROGRAMS[values.program] ?? (values.program.includes('/') ? values.program : undefined);
+if (!program) throw new Error(`--program must be one of ${Object.keys(PROGRAMS).join(', ')} or a path`);
+if (!existsSync(program)) throw new Error(`${program} is missing: run pnpm --filter @logtap/forwarder build`);
+const nodeFlags =
+  process.env.FORWARDER_NODE_FLAGS === undefined
+    ? imageNodeFlags()
+    : process.env.FORWARDER_NODE_FLAGS.split(' ').filter(Boolean);
 const tmp = mkdtempSync(join(tmpdir(), 'logtap-fwd-bench-'));
 
 // ---- the log: loghub lines (8 systems) with kubelet timestamps, 1 µs apart ------------------------------
@@ -59,9 +80,6 @@ for (let i = 0; i < LINES; i++) {
 if (parts.length) chunks.push(Buffer.from(parts.join('')));
 const wireBytes = chunks.reduce((n, c) => n + c.length, 0);
 
-// The service-account mount as loadFromCluster(pathPrefix = tmp) reads it.
-const sa = join(tmp, 'var/run/secrets/kubernetes.io/serviceaccount');
-mkdirSync(sa, { recursive: true });
 // ---- a Kubernetes API stand-in over TLS: the pod and its (finished) container's log --------------------
 execFileSync(
   'openssl',
@@ -80,11 +98,10 @@ execFileSync(
     '-keyout',
     join(tmp, 'key.pem'),
     '-out',
-    join(sa, 'ca.crt'),
+    join(tmp, 'ca.crt'),
   ],
   { stdio: 'ignore' },
 );
-writeFileSync(join(sa, 'token'), 'bench-token');
 const pod = JSON.stringify({
   metadata: { name: 'bench-pod', namespace: 'bench', uid: 'u', labels: { app: 'bench' } },
   spec: { nodeName: 'n1', containers: [{ name: 'app' }, { name: 'logtap-forwarder-lt-bench' }] },
@@ -96,15 +113,31 @@ const pod = JSON.stringify({
     ],
   },
 });
+let logRequested;
+const logRequest = new Promise((r) => {
+  logRequested = r;
+});
+let startStreaming;
+const go = new Promise((r) => {
+  startStreaming = r;
+});
 const api = createHttpsServer(
-  { key: readFileSync(join(tmp, 'key.pem')), cert: readFileSync(join(sa, 'ca.crt')) },
+  { key: readFileSync(join(tmp, 'key.pem')), cert: readFileSync(join(tmp, 'ca.crt')) },
   async (req, res) => {
+    if (req.headers.authorization !== 'Bearer bench-token') {
+      res.writeHead(401).end();
+      return;
+    }
     if (req.url.endsWith('/pods/bench-pod')) {
       res.writeHead(200, { 'content-type': 'application/json' }).end(pod);
       return;
     }
     if (req.url.includes('/pods/bench-pod/log?') && req.url.includes('container=app')) {
+      // Headers first, then nothing until the idle RSS is sampled: the forwarder sits on an open stream.
       res.writeHead(200, { 'content-type': 'text/plain' });
+      res.flushHeaders();
+      logRequested();
+      await go;
       for (const c of chunks) if (!res.write(c)) await new Promise((r) => res.once('drain', r));
       res.end();
       return;
@@ -113,6 +146,28 @@ const api = createHttpsServer(
   },
 );
 await new Promise((r) => api.listen(0, '127.0.0.1', r));
+// The program runs outside a cluster here, so it gets a kubeconfig (token + CA, https) instead of the
+// service-account mount; KubeConfig and every request past it are the same.
+writeFileSync(
+  join(tmp, 'kubeconfig'),
+  JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [
+      {
+        name: 'bench',
+        cluster: {
+          server: `https://127.0.0.1:${api.address().port}`,
+          'certificate-authority': join(tmp, 'ca.crt'),
+        },
+      },
+    ],
+    users: [{ name: 'bench', user: { token: 'bench-token' } }],
+    contexts: [{ name: 'bench', context: { cluster: 'bench', user: 'bench', namespace: 'bench' } }],
+    'current-context': 'bench',
+  }),
+  { mode: 0o600 },
+);
 
 // ---- the receiver: the real one writing a capture, or a null sink that only reads bodies ----------------
 let target;
@@ -126,6 +181,8 @@ if (values.receiver === 'null') {
   target = `http://127.0.0.1:${rx.address().port}`;
   closeReceiver = () => new Promise((r) => rx.close(r));
 } else {
+  const { CaptureWriter } = await import('@logtap/capture');
+  const { Receiver } = await import('@logtap/receiver');
   const writer = await CaptureWriter.open(join(tmp, 'capture'), { minFreeBytes: 0 });
   const s = writer;
   const receiver = await Receiver.start({
@@ -154,44 +211,109 @@ if (values.receiver === 'null') {
   closeReceiver = () => receiver.close();
 }
 
-// ---- run the forwarder ----------------------------------------------------------------------------------
-const nodeFlags = (process.env.FORWARDER_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-const child = spawn(
-  process.execPath,
-  [
-    ...nodeFlags,
-    join(here, 'child.mjs'),
-    JSON.stringify({
-      apiPort: api.address().port,
-      saDir: tmp,
-      target,
-      lines: LINES,
-    }),
+// ---- run the forwarder program --------------------------------------------------------------------------
+const child = spawn(process.execPath, [...nodeFlags, program], {
+  env: {
+    PATH: process.env.PATH ?? '',
+    KUBECONFIG: join(tmp, 'kubeconfig'),
+    LOGTAP_TARGET: target,
+    LOGTAP_SESSION: 'lt-bench',
+    LOGTAP_POD_NAME: 'bench-pod',
+    LOGTAP_NAMESPACE: 'bench',
+    LOGTAP_HEALTH_PORT: '0',
+    LOGTAP_LOG_LEVEL: 'info',
+    // Allocator and libuv knobs (MALLOC_ARENA_MAX, UV_THREADPOOL_SIZE) pass through for experiments.
+    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => /^(MALLOC_|UV_)/.test(k))),
+  },
+  // FORWARDER_STDOUT=<file> keeps what the program prints on stdout (e.g. with --trace-gc in the flags).
+  stdio: [
+    'ignore',
+    process.env.FORWARDER_STDOUT ? openSync(process.env.FORWARDER_STDOUT, 'w') : 'ignore',
+    'pipe',
   ],
-  { stdio: ['ignore', 'pipe', 'inherit'] },
-);
-let out = '';
-child.stdout.on('data', (d) => {
-  out += d;
 });
-await new Promise((r) => child.on('exit', r));
+let healthPort;
+let stderr = '';
+child.stderr.on('data', (d) => {
+  stderr += d;
+  const m = /"msg":"forwarder started".*?"healthPort":(\d+)/.exec(stderr);
+  if (m) healthPort ??= Number(m[1]);
+});
+const exited = new Promise((r) => child.on('exit', (code, signal) => r(code ?? signal)));
+const status = (field) => {
+  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : Number.NaN;
+};
+/** utime + stime of the forwarder, seconds (fields 14 and 15 of /proc/<pid>/stat, in clock ticks). */
+const cpuSeconds = () => {
+  const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+};
+const metrics = async () => {
+  const text = await (await fetch(`http://127.0.0.1:${healthPort}/metrics`)).text();
+  const sum = (name) => {
+    let n = 0;
+    for (const m of text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+)$`, 'gm'))) n += Number(m[1]);
+    return n;
+  };
+  return {
+    read: sum('logtap_forwarder_lines_read_total'),
+    sent: sum('logtap_forwarder_lines_sent_total'),
+    dropped: sum('logtap_forwarder_dropped_lines_total'),
+    pushes: sum('logtap_forwarder_pushes_total'),
+    body: sum('logtap_forwarder_body_bytes_sent_total'),
+  };
+};
+const fail = (why) => {
+  child.kill('SIGKILL');
+  throw new Error(`${why}; forwarder stderr:\n${stderr}`);
+};
+await Promise.race([logRequest, exited.then((c) => fail(`the forwarder exited (${c}) before reading`))]);
+while (healthPort === undefined) await new Promise((r) => setTimeout(r, 10));
+await new Promise((r) => setTimeout(r, IDLE_MS));
+const idleRss = status('VmRSS');
+const idleHwm = status('VmHWM');
+const cpu0 = cpuSeconds();
+const started = performance.now();
+startStreaming();
+let readMs = 0;
+let last;
+for (;;) {
+  last = await metrics();
+  if (readMs === 0 && last.read >= LINES) readMs = performance.now() - started;
+  if (last.sent + last.dropped >= LINES) break;
+  if (child.exitCode !== null) fail('the forwarder exited');
+  await new Promise((r) => setTimeout(r, 25));
+}
+const sentMs = performance.now() - started;
+const cpu = cpuSeconds() - cpu0;
+const peakRss = status('VmHWM');
+child.kill('SIGTERM');
+const code = await exited;
 await closeReceiver();
 api.close();
 rmSync(tmp, { recursive: true, force: true });
-const r = JSON.parse(out);
+if (code !== 0) throw new Error(`the forwarder exited with ${code} after SIGTERM:\n${stderr}`);
+
 const mb = (b) => (b / 1e6).toFixed(1);
 console.log(
-  `forwarder bench: ${LINES.toLocaleString()} loghub lines, ${mb(msgBytes)} MB of messages (${mb(wireBytes)} MB with kubelet timestamps), receiver=${values.receiver}`,
+  `forwarder bench: ${LINES.toLocaleString()} loghub lines, ${mb(msgBytes)} MB of messages (${mb(wireBytes)} MB with kubelet timestamps), receiver=${values.receiver}, program=${values.program}`,
+);
+console.log(`  node flags: ${nodeFlags.join(' ') || '(none)'}`);
+console.log(
+  `  idle RSS (streams open, nothing to read, after ${IDLE_MS} ms): ${idleRss.toFixed(1)} MiB (peak so far ${idleHwm.toFixed(1)} MiB)`,
+);
+console.log(`  peak RSS reading the backlog (VmHWM): ${peakRss.toFixed(1)} MiB`);
+console.log(
+  `  read+parse+batch+encode: ${Math.round(LINES / (readMs / 1000)).toLocaleString()} lines/s, ${mb(msgBytes / (readMs / 1000))} MB/s (${(readMs / 1000).toFixed(2)} s)`,
 );
 console.log(
-  `  read+parse+batch+encode: ${Math.round(LINES / (r.readMs / 1000)).toLocaleString()} lines/s, ${mb(msgBytes / (r.readMs / 1000))} MB/s (${(r.readMs / 1000).toFixed(2)} s)`,
+  `  end to end (accepted by the receiver): ${Math.round(last.sent / (sentMs / 1000)).toLocaleString()} lines/s, ${mb(msgBytes / (sentMs / 1000))} MB/s (${(sentMs / 1000).toFixed(2)} s)`,
 );
 console.log(
-  `  end to end (accepted by the receiver): ${Math.round(r.linesSent / (r.sentMs / 1000)).toLocaleString()} lines/s, ${mb(msgBytes / (r.sentMs / 1000))} MB/s (${(r.sentMs / 1000).toFixed(2)} s)`,
+  `  forwarder CPU: ${cpu.toFixed(2)} s (${Math.round(LINES / cpu).toLocaleString()} lines per CPU second)`,
 );
 console.log(
-  `  pushes: ${r.pushes}, body bytes ${mb(r.bodyBytes)} MB (protobuf+snappy), dropped ${r.dropped}`,
-);
-console.log(
-  `  forwarder peak RSS: ${(r.maxRssKiB / 1024).toFixed(1)} MiB (sampled peaks, MiB: ${JSON.stringify(r.peakMiB)})`,
+  `  pushes: ${last.pushes}, body bytes ${mb(last.body)} MB (protobuf+snappy), dropped ${last.dropped}`,
 );

@@ -13,14 +13,18 @@ const write = (line: string) => {
   process.stderr.write(line);
 };
 
+/** Set by scripts/bundle.mjs (esbuild `define`): the bundle has no package.json next to it. */
+declare const LOGTAP_FORWARDER_VERSION: string | undefined;
+
 async function version(): Promise<string> {
+  if (typeof LOGTAP_FORWARDER_VERSION === 'string') return LOGTAP_FORWARDER_VERSION;
   try {
     const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as {
       version?: string;
     };
     return pkg.version ?? 'dev';
   } catch {
-    return 'dev'; // a bundled build without its package.json
+    return 'dev'; // run from a copy without its package.json
   }
 }
 

@@ -1,9 +1,31 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, realpath, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
 import { type Env, NS, numbered, POD, SESSION, seedPod, setup, waitFor } from './helpers.js';
 
-const BIN = join(import.meta.dirname, '..', 'bin', 'logtap-forwarder.js');
+const PKG = join(import.meta.dirname, '..');
+const BIN = join(PKG, 'bin', 'logtap-forwarder.js');
+const BUNDLE = join(PKG, 'dist', 'bundle', 'logtap-forwarder.mjs');
+const VERSION = (JSON.parse(readFileSync(join(PKG, 'package.json'), 'utf8')) as { version: string }).version;
+
+/**
+ * The bundle laid out as the image has it (docker/forwarder.Dockerfile): the file alone in a directory
+ * whose node_modules holds only snappy, far from the repository's node_modules, so a dependency the
+ * bundle failed to inline makes these tests fail.
+ */
+let app: string;
+beforeAll(async () => {
+  app = await mkdtemp(join(tmpdir(), 'logtap-fwd-image-'));
+  await mkdir(join(app, 'node_modules'));
+  await copyFile(BUNDLE, join(app, 'logtap-forwarder.mjs'));
+  await symlink(await realpath(join(PKG, 'node_modules', 'snappy')), join(app, 'node_modules', 'snappy'));
+});
+afterAll(async () => {
+  await rm(app, { recursive: true, force: true });
+});
 
 let env: Env;
 const children: ChildProcess[] = [];
@@ -21,9 +43,20 @@ interface Run {
   exit: Promise<number | null>;
 }
 
+/** The V8 flags of the image (docker/forwarder.Dockerfile: NODE_OPTIONS and the ENTRYPOINT's flags). */
+function imageNodeFlags(): string[] {
+  const text = readFileSync(join(PKG, 'docker', 'forwarder.Dockerfile'), 'utf8');
+  const options = /NODE_OPTIONS="([^"]*)"/.exec(text)?.[1];
+  const entry = /^ENTRYPOINT \[(.*)\]$/m.exec(text)?.[1];
+  if (options === undefined || entry === undefined)
+    throw new Error('forwarder.Dockerfile: no NODE_OPTIONS or ENTRYPOINT');
+  const argv = JSON.parse(`[${entry}]`) as string[];
+  return [...options.split(' '), ...argv.filter((a) => a.startsWith('--'))].filter(Boolean);
+}
+
 /** Runs the real `logtap-forwarder` program against the test API server (KUBECONFIG mode). */
-function runForwarder(extraEnv: Record<string, string> = {}): Run {
-  const child = spawn(process.execPath, [BIN], {
+function runForwarder(program: readonly string[], extraEnv: Record<string, string> = {}): Run {
+  const child = spawn(process.execPath, program, {
     env: {
       PATH: process.env.PATH ?? '',
       KUBECONFIG: join(env.dir, 'kubeconfig'),
@@ -52,13 +85,19 @@ function runForwarder(extraEnv: Record<string, string> = {}): Run {
   return { child, logs, exit };
 }
 
-describe('the logtap-forwarder program', () => {
+describe.each([
+  ['dist (tsc output)', () => [BIN]],
+  [
+    'bundle with the image flags (what the image runs)',
+    () => [...imageNodeFlags(), join(app, 'logtap-forwarder.mjs')],
+  ],
+])('the logtap-forwarder program: %s', (_name, program) => {
   test('SIGTERM: reads the app containers to their end while they stop, flushes, pushes everything, exits 0', async () => {
     seedPod(env.server, { grace: 15 });
     env.server.logs.startContainer(NS, POD, 'app');
     env.server.logs.append(NS, POD, 'app', numbered('before', 0, 20));
     // Batches wait an hour: without the flush on SIGTERM nothing would be pushed.
-    const run = runForwarder({ LOGTAP_BATCH_WAIT: '1h' });
+    const run = runForwarder(program(), { LOGTAP_BATCH_WAIT: '1h' });
     await waitFor('the follow stream', () => env.server.logs.followers(NS, POD, 'app') === 1);
     env.server.logs.append(NS, POD, 'app', numbered('live', 0, 30));
     await waitFor('lines read', async () => {
@@ -82,13 +121,15 @@ describe('the logtap-forwarder program', () => {
     const stopped = run.logs.find((l) => l.msg === 'forwarder stopped');
     expect(stopped).toMatchObject({ linesRead: 55, linesSent: 55, linesDropped: 0, drained: true });
     expect(run.logs.find((l) => l.msg === 'signal received')).toMatchObject({ signal: 'SIGTERM' });
+    // The bundle has no package.json beside it: its version is compiled in.
+    expect(run.logs.find((l) => l.msg === 'forwarder started')?.version).toBe(VERSION);
   });
 
   test('SIGTERM with an app that keeps running: stops reading after the drain timeout and still flushes', async () => {
     seedPod(env.server);
     env.server.logs.startContainer(NS, POD, 'app');
     env.server.logs.append(NS, POD, 'app', numbered('line', 0, 10));
-    const run = runForwarder({ LOGTAP_BATCH_WAIT: '1h', LOGTAP_DRAIN_TIMEOUT: '300ms' });
+    const run = runForwarder(program(), { LOGTAP_BATCH_WAIT: '1h', LOGTAP_DRAIN_TIMEOUT: '300ms' });
     await waitFor('the follow stream', () => env.server.logs.followers(NS, POD, 'app') === 1);
     await new Promise((r) => setTimeout(r, 200));
     const t0 = Date.now();
@@ -103,7 +144,11 @@ describe('the logtap-forwarder program', () => {
   });
 
   test('a bad environment exits 2 naming every bad variable', async () => {
-    const run = runForwarder({ LOGTAP_TARGET: '', LOGTAP_BATCH_BYTES: 'lots', LOGTAP_HEALTH_PORT: '99999' });
+    const run = runForwarder(program(), {
+      LOGTAP_TARGET: '',
+      LOGTAP_BATCH_BYTES: 'lots',
+      LOGTAP_HEALTH_PORT: '99999',
+    });
     expect(await run.exit).toBe(2);
     const err = run.logs.find((l) => l.level === 'error');
     expect(err?.code).toBe('FORWARDER_CONFIG');
