@@ -34,8 +34,8 @@ export function describeWhere(w: Where): string {
  * Where the walk of a PushRequest puts what it reads: {@link decodeLokiProtobuf} builds entry objects,
  * decodePushColumns (loki-columns.ts) fills columns. One walk for both, so validation, limits and errors
  * cannot drift apart. Measured against the two hand-copied walks it replaced (CPU lines/s, 1 MiB
- * loghub batch, A/B alternated): columns unchanged (4.78M both), objects ~3% slower (3.14M vs 3.24M,
- * inside the run-to-run spread of a shared machine).
+ * loghub batch, A/B alternated on a loaded 2-core machine): columns 4.78M both; objects 3.13M both
+ * when measured alone, 3-5% lower in some full bench/decode.ts runs, inside their run-to-run spread.
  */
 export interface LokiEntrySink {
   /**
