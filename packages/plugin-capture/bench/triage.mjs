@@ -98,10 +98,14 @@ async function runOnce(dir, jobs) {
   const mainTid = String(process.pid);
   const cpu0 = process.cpuUsage();
   const main0 = threadCpu().get(mainTid) ?? 0;
-  let lastThreads = new Map();
+  const lastThreads = new Map();
   const t0 = performance.now();
-  // Worker threads end with the scan: sample every thread's CPU time as units complete.
-  const r = await triageCapture({ dir, jobs, onProgress: () => (lastThreads = threadCpu()) });
+  // Worker threads end with the scan: sample every thread's CPU time as units complete, keeping the
+  // last figure of threads that have ended.
+  const sample = () => {
+    for (const [t, s] of threadCpu()) lastThreads.set(t, s);
+  };
+  const r = await triageCapture({ dir, jobs, onProgress: sample });
   const mainS = (threadCpu().get(mainTid) ?? 0) - main0;
   // The main thread's CPU when the last unit was done (it scans too), then merge and report.
   const mainScanS = (lastThreads.get(mainTid) ?? main0) - main0;
@@ -118,6 +122,8 @@ async function runOnce(dir, jobs) {
       // Critical path on idle cores: the busiest scanning thread, then the main thread's merge and report.
       pathS: r.scan.threads > 1 ? Math.max(mainScanS, workerS) + (mainS - mainScanS) : mainS,
       mainS,
+      mainScanS,
+      workerS,
       bytes: r.capture.indexedBytes,
       lines: r.scan.lines,
       units: r.units.length,

@@ -38,4 +38,48 @@ describe('robust spike detection', () => {
     expect(peakWindow([1, 2, 3], 10)).toEqual({ start: 0, sum: 6 });
     expect(peakWindow([], 3)).toBeUndefined();
   });
+
+  it('decides exactly as the full Poisson tails would, stopping early', () => {
+    // Reference: the decision rule written with the full tail sums.
+    const reference = (series: number[], maxP: number) => {
+      const runs: [number, number, string][] = [];
+      const scores = robustScores(series);
+      let cur: [number, number, string] | undefined;
+      for (let i = 0; i < series.length; i++) {
+        const p = scores[i];
+        let dir: string | undefined;
+        if (p && Math.abs(p.value - p.baseline) >= 5) {
+          if (p.z >= 3.5 && poissonUpper(Math.round(p.value), p.baseline) <= maxP) dir = 'up';
+          else if (p.z <= -3.5 && poissonLower(Math.round(p.value), p.baseline) <= maxP) dir = 'down';
+        }
+        if (cur && dir === cur[2]) {
+          cur[1] = i;
+          continue;
+        }
+        if (cur) runs.push(cur);
+        cur = dir ? [i, i, dir] : undefined;
+      }
+      if (cur) runs.push(cur);
+      return runs;
+    };
+    let seed = 7;
+    const rand = () => {
+      seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0;
+      return seed / 2 ** 32;
+    };
+    let flagged = 0;
+    for (let trial = 0; trial < 300; trial++) {
+      const level = [3, 40, 800, 20_000][trial % 4]!;
+      const series = Array.from({ length: 60 }, () => Math.round(level * (0.8 + 0.4 * rand())));
+      // Bursts and drops of every size, some borderline.
+      for (let k = 0; k < 4; k++)
+        series[20 + Math.floor(rand() * 40)]! *= [0, 0.5, 1.3, 2, 6][Math.floor(rand() * 5)]!;
+      for (const maxP of [1e-4, 0.05, 0.5]) {
+        const got = detectSpikes(series, { maxP }).map((r) => [r.start, r.end, r.direction]);
+        expect(got).toEqual(reference(series, maxP));
+        flagged += got.length;
+      }
+    }
+    expect(flagged).toBeGreaterThan(300); // not a vacuous comparison
+  });
 });

@@ -105,7 +105,9 @@ export function poissonUpper(x: number, lambda: number): number {
   for (let k = x; k < x + 10_000; k++) {
     const t = Math.exp(logTerm);
     sum += t;
-    if (t < sum * 1e-12 && k > l) break;
+    // Past the mode the terms only shrink: once one underflows to 0 the rest add nothing (a zero
+    // baseline with a burst gave 10,000 iterations of zeros).
+    if ((t < sum * 1e-12 || t === 0) && k > l) break;
     logTerm += Math.log(l) - Math.log(k + 1);
   }
   return Math.min(1, sum);
@@ -125,6 +127,42 @@ export function poissonLower(x: number, lambda: number): number {
   return Math.min(1, sum);
 }
 
+/**
+ * `poissonUpper(x, lambda) <= max`, stopping as soon as the answer is known: the same terms are added in
+ * the same order, and the sum only grows, so once it passes `max` the full sum would too. A rate spike
+ * on a busy series (x in the thousands) needs a handful of terms instead of hundreds.
+ */
+function upperTailAtMost(x: number, lambda: number, max: number): boolean {
+  if (max >= 1) return true;
+  if (x <= 0) return false;
+  const l = Math.max(lambda, 1e-9);
+  let logTerm = x * Math.log(l) - l - logFactorial(x);
+  let sum = 0;
+  for (let k = x; k < x + 10_000; k++) {
+    const t = Math.exp(logTerm);
+    sum += t;
+    if (sum > max) return false;
+    if ((t < sum * 1e-12 || t === 0) && k > l) break;
+    logTerm += Math.log(l) - Math.log(k + 1);
+  }
+  return sum <= max;
+}
+
+/** `poissonLower(x, lambda) <= max`, stopping as soon as the answer is known (see upperTailAtMost). */
+function lowerTailAtMost(x: number, lambda: number, max: number): boolean {
+  if (max >= 1) return true;
+  if (x < 0) return 0 <= max;
+  const l = Math.max(lambda, 1e-9);
+  let logTerm = -l;
+  let sum = 0;
+  for (let k = 0; k <= x; k++) {
+    sum += Math.exp(logTerm);
+    if (sum > max) return false;
+    logTerm += Math.log(l) - Math.log(k + 1);
+  }
+  return sum <= max;
+}
+
 /** Runs of consecutive points whose robust z-score passes the threshold, upwards and downwards. */
 export function detectSpikes(series: readonly number[], opts: SpikeOptions = {}): SpikeRun[] {
   const zCut = opts.z ?? 3.5;
@@ -137,8 +175,8 @@ export function detectSpikes(series: readonly number[], opts: SpikeOptions = {})
     const p = scores[i];
     let dir: 'up' | 'down' | undefined;
     if (p && Math.abs(p.value - p.baseline) >= minDelta) {
-      if (p.z >= zCut && poissonUpper(Math.round(p.value), p.baseline) <= maxP) dir = 'up';
-      else if (p.z <= -zCut && poissonLower(Math.round(p.value), p.baseline) <= maxP) dir = 'down';
+      if (p.z >= zCut && upperTailAtMost(Math.round(p.value), p.baseline, maxP)) dir = 'up';
+      else if (p.z <= -zCut && lowerTailAtMost(Math.round(p.value), p.baseline, maxP)) dir = 'down';
     }
     if (cur && dir === cur.direction && p) {
       cur.end = i;

@@ -9,7 +9,7 @@ import { type Capture, captureTimeContext, openCapture, parseTimeBound } from '@
 import { buildReport, type TriageReport } from '@logtap/triage';
 import { buildFilter, type FilterInput } from '../filter.js';
 import type { EngineSpec } from './protocol.js';
-import { type RunResult, runScan, type ScanProgress } from './run.js';
+import { type RunResult, runScan, type ScanProgress, type ScanWorkers, startScanWorkers } from './run.js';
 import type { FilterSpec } from './scan-unit.js';
 import { planUnits, type ScanUnit, unitTargetBytes } from './units.js';
 
@@ -62,6 +62,23 @@ export function resolveJobs(cap: Capture, jobs: number | undefined): number {
 
 /** Triage of one capture directory. Throws @logtap/capture's errors (missing capture, bad time or label). */
 export async function triageCapture(opts: TriageCaptureOptions): Promise<TriageCaptureResult> {
+  // An explicit --jobs starts its workers first: their start-up (loading modules) overlaps opening the
+  // capture and planning. `auto` needs the capture's size first.
+  const early =
+    opts.jobs !== undefined && Math.floor(opts.jobs) > 1
+      ? startScanWorkers(Math.floor(opts.jobs) - 1)
+      : undefined;
+  try {
+    return await triageWith(opts, early);
+  } finally {
+    early?.close();
+  }
+}
+
+async function triageWith(
+  opts: TriageCaptureOptions,
+  workers: ScanWorkers | undefined,
+): Promise<TriageCaptureResult> {
   const cap = await openCapture(opts.dir);
   const input: FilterInput = { ...opts.filter };
   if (opts.nowNs !== undefined) input.nowNs = opts.nowNs;
@@ -69,7 +86,9 @@ export async function triageCapture(opts: TriageCaptureOptions): Promise<TriageC
   const since =
     opts.since === undefined ? undefined : parseTimeBound(opts.since, captureTimeContext(cap, opts.nowNs));
   const jobs = resolveJobs(cap, opts.jobs);
-  const units = planUnits(cap, filter, { targetBytes: unitTargetBytes(cap, jobs) });
+  const targetBytes = unitTargetBytes(cap, jobs);
+  // With several threads, the last units are single frames: the threads finish within a frame of each other.
+  const units = planUnits(cap, filter, { targetBytes, fineTailBytes: jobs > 1 ? 2 * jobs * targetBytes : 0 });
   const spec: FilterSpec = {
     from: filter.from,
     to: filter.to,
@@ -85,6 +104,7 @@ export async function triageCapture(opts: TriageCaptureOptions): Promise<TriageC
     filter: spec,
     engine,
     jobs,
+    ...(workers ? { workers } : {}),
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
   });

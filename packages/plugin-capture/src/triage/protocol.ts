@@ -12,14 +12,21 @@ export interface EngineSpec {
   examples: number;
 }
 
-/** `workerData` of a worker. */
-export interface WorkerInit {
+/** What a worker scans. */
+export interface ScanJob {
   dir: string;
   filter: FilterSpec;
   engine: EngineSpec;
+  units: ScanUnit[];
+  /**
+   * One Int32 shared by every scanning thread: the index of the next unit to take (`Atomics.add`), so a
+   * thread takes a unit the moment it is free, with no round trip through the parent.
+   */
+  next: SharedArrayBuffer;
 }
 
-export type ToWorker = { type: 'unit'; unit: ScanUnit } | { type: 'finish' };
+/** A worker is started before the capture is opened (its start-up overlaps that) and told its job later. */
+export type ToWorker = { type: 'scan'; job: ScanJob };
 
 export type ToParent =
   | { type: 'unit-done'; seq: number; lines: number }

@@ -1,16 +1,17 @@
 /**
  * Runs the scan half of `logtap triage` on `jobs` threads: the main thread and `jobs - 1` worker
- * threads pull units from one queue as they finish the previous ones (so a thread slowed down by a
- * busy core takes fewer), each keeping one accumulator. The main thread merges the workers'
- * snapshots into its own in worker order; merging is exact and order-free, so the state, and the
- * report built from it, are the same for any `jobs` and any assignment of units to threads.
+ * threads take units from one queue, an atomic counter they share, the moment they are free (so a
+ * thread slowed down by a busy core takes fewer, and no thread waits for another to hand it work), each
+ * keeping one accumulator. The main thread merges the workers' snapshots into its own in worker order;
+ * merging is exact and order-free, so the state, and the report built from it, are the same for any
+ * `jobs` and any assignment of units to threads.
  */
 
 import { Worker } from 'node:worker_threads';
 import type { ReadWarning } from '@logtap/capture';
 import { TriageAccumulator, type TriageState } from '@logtap/triage';
 import { WorkerFailedError } from './errors.js';
-import type { EngineSpec, ToParent, ToWorker, WorkerInit } from './protocol.js';
+import type { EngineSpec, ToParent, ToWorker } from './protocol.js';
 import { compileFilterSpec, type FilterSpec, scanUnit } from './scan-unit.js';
 import type { ScanUnit } from './units.js';
 
@@ -33,8 +34,12 @@ export interface RunOptions {
   jobs: number;
   onProgress?: (p: ScanProgress) => void;
   signal?: AbortSignal;
-  /** Worker script (tests of the built package may point elsewhere). Default: ./worker.js next to this file. */
-  workerUrl?: URL;
+  /**
+   * Workers started beforehand with {@link startScanWorkers} (their start-up then overlaps opening the
+   * capture and planning). Used up to `jobs - 1`; the caller closes the set afterwards. Without them,
+   * workers are started here.
+   */
+  workers?: ScanWorkers;
 }
 
 export interface RunResult {
@@ -45,9 +50,6 @@ export interface RunResult {
   /** Threads that scanned: 1 in-process, else the main thread and `threads - 1` workers. */
   threads: number;
 }
-
-/** Units in flight per worker: one being scanned and one queued, so no worker waits for the parent. */
-const IN_FLIGHT = 2;
 
 function newProgress(units: readonly ScanUnit[]): ScanProgress {
   return {
@@ -99,23 +101,71 @@ async function scanInProcess(opts: RunOptions): Promise<RunResult> {
   };
 }
 
+/** Worker threads started ahead of their scan job (see {@link RunOptions.workers}). */
+export class ScanWorkers {
+  readonly #workers: Worker[] = [];
+  /** The first failure of each worker before its job was given (an `error` needs a listener at once). */
+  readonly #early = new Map<Worker, Error>();
+  #used = 0;
+
+  constructor(count: number, url: URL = new URL('./worker.js', import.meta.url)) {
+    for (let i = 0; i < count; i++) {
+      const w = new Worker(url);
+      w.on('error', (err) => {
+        if (!this.#early.has(w)) this.#early.set(w, err);
+      });
+      w.on('exit', (code) => {
+        if (!this.#early.has(w)) this.#early.set(w, new Error(`exited with code ${code} before its job`));
+      });
+      this.#workers.push(w);
+    }
+  }
+
+  get size(): number {
+    return this.#workers.length;
+  }
+
+  /** Takes the next unused worker, with the error it already hit (if any). */
+  take(): { worker: Worker; early: Error | undefined } | undefined {
+    const worker = this.#workers[this.#used];
+    if (worker === undefined) return undefined;
+    this.#used++;
+    return { worker, early: this.#early.get(worker) };
+  }
+
+  /** Ends every worker (those that finished their job have ended already). */
+  close(): void {
+    this.#used = this.#workers.length;
+    for (const w of this.#workers) void w.terminate();
+  }
+}
+
+/** Starts `count` triage workers now; pass them to {@link runScan} and close them after. */
+export function startScanWorkers(count: number, url?: URL): ScanWorkers {
+  return new ScanWorkers(Math.max(0, Math.floor(count)), url);
+}
+
 /**
- * `jobs` threads: the main thread scans too (it has nothing else to do but hand out units, and it
+ * `jobs` threads: the main thread scans too (it has nothing else to do while the workers scan, and it
  * saves one worker's start-up and warm-up), next to `jobs - 1` worker threads.
  */
 function scanInWorkers(opts: RunOptions, jobs: number): Promise<RunResult> {
-  const url = opts.workerUrl ?? new URL('./worker.js', import.meta.url);
-  const init: WorkerInit = { dir: opts.dir, filter: opts.filter, engine: opts.engine };
-  const nWorkers = jobs - 1;
+  const own = opts.workers === undefined ? new ScanWorkers(jobs - 1) : undefined;
+  const pool = opts.workers ?? own!;
   const progress = newProgress(opts.units);
   const bytesOf = new Map(opts.units.map((u) => [u.seq, u.bytes]));
   const warnings: { seq: number; n: number; warning: ReadWarning }[] = [];
-  const states: TriageState[] = new Array(nWorkers);
-  const queue = [...opts.units];
-  const workers: Worker[] = [];
-  const inFlight = new Array<number>(nWorkers).fill(0);
+  const units = [...opts.units];
+  const next = new SharedArrayBuffer(4);
+  const counter = new Int32Array(next);
   const acc = new TriageAccumulator(opts.engine);
   const filter = compileFilterSpec(opts.filter);
+  const job: ToWorker = {
+    type: 'scan',
+    job: { dir: opts.dir, filter: opts.filter, engine: opts.engine, units, next },
+  };
+  const workers: Worker[] = [];
+  const states: TriageState[] = [];
   let finished = 0;
   let mainDone = false;
 
@@ -124,8 +174,10 @@ function scanInWorkers(opts: RunOptions, jobs: number): Promise<RunResult> {
     const failWith = (err: Error) => {
       if (settled) return;
       settled = true;
+      Atomics.store(counter, 0, units.length); // nothing more to take
       opts.signal?.removeEventListener('abort', onAbort);
       for (const w of workers) void w.terminate();
+      own?.close();
       reject(err);
     };
     const onAbort = () =>
@@ -140,9 +192,10 @@ function scanInWorkers(opts: RunOptions, jobs: number): Promise<RunResult> {
     };
 
     const maybeFinish = () => {
-      if (settled || !mainDone || finished < nWorkers) return;
+      if (settled || !mainDone || finished < workers.length) return;
       settled = true;
       opts.signal?.removeEventListener('abort', onAbort);
+      own?.close();
       try {
         // Worker order after the main thread's own units: deterministic, and the merge is exact
         // whatever the order.
@@ -158,26 +211,11 @@ function scanInWorkers(opts: RunOptions, jobs: number): Promise<RunResult> {
       }
     };
 
-    const feed = (i: number) => {
-      const w = workers[i]!;
-      while (inFlight[i]! < IN_FLIGHT && queue.length > 0) {
-        const unit = queue.shift()!;
-        inFlight[i]!++;
-        w.postMessage({ type: 'unit', unit } satisfies ToWorker);
-      }
-      if (inFlight[i] === 0 && queue.length === 0) {
-        inFlight[i] = -1; // finish sent
-        w.postMessage({ type: 'finish' } satisfies ToWorker);
-      }
-    };
-
     const onMessage = (i: number, m: ToParent) => {
       if (settled) return;
       switch (m.type) {
         case 'unit-done':
-          inFlight[i]!--;
           unitDone(m.seq, m.lines);
-          feed(i);
           break;
         case 'warning':
           warnings.push({ seq: m.seq, n: warnings.length, warning: m.warning });
@@ -196,24 +234,30 @@ function scanInWorkers(opts: RunOptions, jobs: number): Promise<RunResult> {
       }
     };
 
-    for (let i = 0; i < nWorkers; i++) {
-      const w = new Worker(url, { workerData: init });
+    for (let i = 0; i < jobs - 1; i++) {
+      const taken = pool.take();
+      if (taken === undefined) break; // fewer pre-started workers than jobs: the others share the work
+      const w = taken.worker;
+      const fail = (err: Error) =>
+        failWith(new WorkerFailedError(i + 1, (err as { code?: string }).code, err.message, { cause: err }));
+      if (taken.early !== undefined) {
+        fail(taken.early);
+        return;
+      }
       workers.push(w);
       w.on('message', (m: ToParent) => onMessage(i, m));
-      w.on('error', (err) =>
-        failWith(new WorkerFailedError(i + 1, (err as { code?: string }).code, err.message, { cause: err })),
-      );
+      w.on('error', fail);
       w.on('exit', (code) => {
         if (!settled && states[i] === undefined)
           failWith(new WorkerFailedError(i + 1, undefined, `exited with code ${code} before finishing`));
       });
-      feed(i);
+      w.postMessage(job);
     }
 
     // The main thread takes units from the same queue; worker messages are handled at each await.
     void (async () => {
-      while (!settled && queue.length > 0) {
-        const unit = queue.shift()!;
+      for (let i = Atomics.add(counter, 0, 1); !settled && i < units.length; i = Atomics.add(counter, 0, 1)) {
+        const unit = units[i]!;
         const lines = await scanUnit(
           opts.dir,
           unit,

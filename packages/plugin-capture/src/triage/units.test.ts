@@ -65,6 +65,38 @@ describe('planUnits', () => {
     expect(units[1]!.file.index!.labels).toBeUndefined();
   });
 
+  it('cuts the last units into single frames with fineTailBytes, keeping every frame once, in order', () => {
+    const cap = capture([
+      closed('a.jsonl.zst', frames(10, MiB, 0n)),
+      closed('b.jsonl.zst', frames(3, MiB, 1000n)),
+    ]);
+    const units = planUnits(cap, all, { targetBytes: 4 * MiB, fineTailBytes: 4 * MiB });
+    // The tail reaches back over b (3 MiB) into a's last unit (2 MiB): both become single frames.
+    expect(units.map((u) => [u.file.name, u.file.index!.frames!.map((f) => f.offset), u.bytes])).toEqual([
+      ['a.jsonl.zst', [0, 1000, 2000, 3000], 4 * MiB],
+      ['a.jsonl.zst', [4000, 5000, 6000, 7000], 4 * MiB],
+      ['a.jsonl.zst', [8000], MiB],
+      ['a.jsonl.zst', [9000], MiB],
+      ['b.jsonl.zst', [0], MiB],
+      ['b.jsonl.zst', [1000], MiB],
+      ['b.jsonl.zst', [2000], MiB],
+    ]);
+    expect(units.map((u) => u.seq)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(units[3]!.file.index).toMatchObject({ from: 90n, to: 99n, lines: 100, bytes: MiB });
+    // A tail larger than the capture cuts everything; files without a frame table stay whole.
+    const live: CaptureFile = { name: 'c.jsonl.zst', path: '/cap/c.jsonl.zst', compressed: true, size: 5000 };
+    const whole = planUnits(capture([closed('a.jsonl.zst', frames(3, MiB, 0n)), live]), all, {
+      targetBytes: 8 * MiB,
+      fineTailBytes: 1 << 30,
+    });
+    expect(whole.map((u) => [u.file.name, u.file.index?.frames?.length])).toEqual([
+      ['a.jsonl.zst', 1],
+      ['a.jsonl.zst', 1],
+      ['a.jsonl.zst', 1],
+      ['c.jsonl.zst', undefined],
+    ]);
+  });
+
   it('skips frames outside the time filter and files the filter rules out', () => {
     const a = closed('a.jsonl.zst', frames(10, MiB, 0n));
     const b = closed('b.jsonl.zst', frames(3, MiB, 1000n));

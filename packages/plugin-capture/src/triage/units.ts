@@ -32,6 +32,11 @@ export interface ScanUnit {
 export interface PlanOptions {
   /** Uncompressed bytes per unit to aim for (frames are never split). Default 8 MiB. */
   targetBytes?: number;
+  /**
+   * The last units covering about this many bytes are cut into single frames, so that threads taking
+   * units from one queue run out of work within a frame of each other. Default 0.
+   */
+  fineTailBytes?: number;
 }
 
 /** Uncompressed / compressed ratio assumed for files whose index does not say (zstd on JSONL). */
@@ -104,7 +109,26 @@ export function planUnits(cap: Capture, filter: PruneFilter, opts: PlanOptions =
     }
     if (group.length > 0) push(frameUnitFile(f, ix, group), groupBytes);
   }
-  return units;
+  return fineTail(units, opts.fineTailBytes ?? 0);
+}
+
+/** Splits the frame units at the end of `units` into one unit per frame (see PlanOptions.fineTailBytes). */
+function fineTail(units: ScanUnit[], tailBytes: number): ScanUnit[] {
+  if (tailBytes <= 0) return units;
+  let from = units.length;
+  for (let bytes = 0; from > 0 && bytes < tailBytes; ) bytes += units[--from]!.bytes;
+  const out = units.slice(0, from);
+  for (const u of units.slice(from)) {
+    const ix = u.file.index;
+    const frames = ix?.frames;
+    if (!u.file.compressed || ix === undefined || frames === undefined || frames.length < 2) {
+      out.push({ ...u, seq: out.length });
+      continue;
+    }
+    for (const fr of frames)
+      out.push({ seq: out.length, file: frameUnitFile(u.file, ix, [fr]), bytes: fr.bytes });
+  }
+  return out;
 }
 
 /**
