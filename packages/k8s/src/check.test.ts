@@ -71,7 +71,7 @@ describe('check', () => {
         namespace: 'shop',
         replicas: 3,
         sidecarCpu: '75m',
-        sidecarMemory: '576Mi',
+        sidecarMemory: '384Mi',
       },
       {
         kind: 'Deployment',
@@ -79,7 +79,7 @@ describe('check', () => {
         namespace: 'shop',
         replicas: 2,
         sidecarCpu: '50m',
-        sidecarMemory: '384Mi',
+        sidecarMemory: '256Mi',
       },
     ]);
   });
@@ -132,7 +132,7 @@ describe('check', () => {
     ).toEqual(['create rolebindings tap|untap', 'create pods/portforward recv --in-cluster']);
     expect(r.quota.find((q) => q.resource === 'requests.memory')).toMatchObject({
       fits: false,
-      needed: '960Mi',
+      needed: '640Mi',
       used: '1000Mi',
     });
     expect(r.quota.find((q) => q.resource === 'limits.cpu')).toMatchObject({ fits: true, needed: '250m' });

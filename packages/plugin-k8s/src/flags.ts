@@ -4,7 +4,7 @@ import { Flags } from '@oclif/core';
 
 /** Sidecar defaults; the same as @logtap/k8s's DEFAULT_SIDECAR_CPU / _MEMORY (a test pins this). */
 export const DEFAULT_CPU = '25m';
-export const DEFAULT_MEMORY = '192Mi';
+export const DEFAULT_MEMORY = '128Mi';
 
 /** Flags every cluster command takes. */
 export const kubeFlags = {
