@@ -17,6 +17,7 @@ export interface RecvFlags {
   'tls-cert'?: string | undefined;
   'tls-key'?: string | undefined;
   'auth-token'?: string | undefined;
+  'live-token'?: string | undefined;
   redact?: string | undefined;
   'redact-patterns'?: string | undefined;
   'redact-labels': boolean;
@@ -45,6 +46,8 @@ export interface RecvConfig {
   headless: boolean;
   tls?: { certFile: string; keyFile: string } | undefined;
   authToken?: string | undefined;
+  /** Serve GET /logtap/v1/live to clients with this read token (a remote live view). */
+  liveToken?: string | undefined;
   redact: RedactChoice;
   redactPatternsFile?: string | undefined;
   redactLabels: boolean;
@@ -151,6 +154,7 @@ const schema = z.object({
   'tls-cert': z.string().min(1).optional(),
   'tls-key': z.string().min(1).optional(),
   'auth-token': z.string().optional(),
+  'live-token': z.string().optional(),
   redact,
   'redact-patterns': z.string().min(1).optional(),
   'redact-labels': z.boolean(),
@@ -221,6 +225,13 @@ export function parseRecvConfig(flags: RecvFlags): RecvConfig {
       'Expected a non-empty token; omit the flag to accept pushes without one.',
     );
   }
+  if (f['live-token'] !== undefined && f['live-token'].length < 16) {
+    throw new FlagValueError(
+      'live-token',
+      '',
+      'Expected a token of at least 16 characters (it guards the captured lines), e.g. $(head -c 24 /dev/urandom | base64).',
+    );
+  }
   if (f['redact-hash-key-file'] !== undefined && !f.redact.enabled && f['redact-patterns'] === undefined) {
     throw new FlagValueError(
       'redact-hash-key-file',
@@ -252,6 +263,7 @@ export function parseRecvConfig(flags: RecvFlags): RecvConfig {
         ? { certFile: f['tls-cert'], keyFile: f['tls-key'] }
         : undefined,
     authToken: f['auth-token'],
+    liveToken: f['live-token'],
     redact: f.redact,
     redactPatternsFile: f['redact-patterns'],
     redactLabels: f['redact-labels'],

@@ -5,8 +5,9 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { CaptureWriter, readEntries } from '@logtap/capture';
 import { encodePushJson, encodePushProtobuf } from '@logtap/protocol';
 import { Receiver, type Sink } from '@logtap/receiver';
-import { RecentLines, tapSink, toLiveStats } from './live.js';
+import { RecentLines, toLiveStats } from './live.js';
 import { writerSink } from './sink.js';
+import { tapSink } from './tap.js';
 
 const dirs: string[] = [];
 afterEach(async () => {

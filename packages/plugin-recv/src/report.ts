@@ -16,7 +16,8 @@ export function startLine(
     ` dir=${quote(config.dir)} on_full=${config.onFull} buffer=${formatBytes(config.bufferBytes)}` +
     ` max_disk=${formatBytes(config.maxDiskBytes)} max_file=${formatBytes(config.maxFileBytes)}` +
     ` auth=${config.authToken === undefined ? 'off' : 'bearer'} tls=${config.tls === undefined ? 'off' : 'on'}` +
-    ` redaction=${redactionText(redactor, config.redactLabels)}`
+    ` redaction=${redactionText(redactor, config.redactLabels)}` +
+    (config.liveToken === undefined ? '' : ' live=/logtap/v1/live')
   );
 }
 

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { CaptureWriter } from '@logtap/capture';
-import { listenWarnings, Receiver, type ReceiverStats } from '@logtap/receiver';
+import { type LiveQuery, listenWarnings, Receiver, type ReceiverStats } from '@logtap/receiver';
 import type { TerminalOptions } from '@logtap/tui';
 import type { RecvConfig } from './config.js';
 import { describeFailure, RecvError } from './failure.js';
@@ -90,10 +90,25 @@ export async function runRecv(config: RecvConfig, io: RecvIo): Promise<RecvSumma
 
   const live = io.terminal ? await import('./live.js') : undefined;
   const recent: RecentLines | undefined = live ? new live.RecentLines() : undefined;
+  let sink = writerSink(writer);
+  // --live-token: GET /logtap/v1/live for a remote live view (recv --in-cluster polls it), fed by a tee
+  // like the local view's; only @logtap/tui's RecentLines loads (no terminal code).
+  let feed: { answer: (q: LiveQuery) => unknown } | undefined;
+  if (config.liveToken !== undefined) {
+    const [{ RecentLines: Recent }, { LiveFeed }, { tapSink }] = await Promise.all([
+      import('@logtap/tui/recent'),
+      import('./live-feed.js'),
+      import('./tap.js'),
+    ]);
+    const remote = new Recent();
+    feed = new LiveFeed(remote);
+    sink = tapSink(sink, remote);
+  }
+  if (live && recent) sink = live.tapSink(sink, recent);
   let receiver: Receiver;
   try {
     receiver = await Receiver.start({
-      sink: live && recent ? live.tapSink(writerSink(writer), recent) : writerSink(writer),
+      sink,
       queueBytes: config.bufferBytes,
       host: config.host,
       port: config.port,
@@ -112,6 +127,10 @@ export async function runRecv(config: RecvConfig, io: RecvIo): Promise<RecvSumma
               ...(config.redactThreads === undefined ? {} : { threads: config.redactThreads }),
             },
       redactLabels: config.redactLabels,
+      live:
+        config.liveToken === undefined
+          ? undefined
+          : { token: config.liveToken, ...(feed ? { feed: (q: LiveQuery) => feed.answer(q) } : {}) },
       version: io.version,
       now,
     });

@@ -137,6 +137,12 @@ export function layoutLive(s: AppState, stats: StatsModel, h: LiveHeader, cols: 
   });
   if (talkers.length === 0) g.put(half + 1, 2, 'no lines yet', LABEL_ATTR);
   rule(g, 7, 'logs');
+  const link = st?.connection;
+  if (link) {
+    const text = ` ${link.ok ? '●' : '✖'} ${sanitizeForDisplay(link.text)} `;
+    const w = Math.min(stringWidth(text), cols - 12);
+    g.put(cols - 1 - w, 7, truncateToWidth(text, w, '…'), link.ok ? OK_ATTR : RED_ATTR);
+  }
   drawLogPane(g, s, LIVE_TOP_ROWS, rows - LIVE_TOP_ROWS - 1);
   drawStatusBar(g, s, rows - 1, statusBadges(s));
   drawOverlay(g, s);

@@ -89,6 +89,26 @@ describe('layoutLive', () => {
     expect(t).toContain('OFF: stored as received');
     expect(t).toMatch(/Dropped\s+42/);
   });
+  it('shows a remote link on the logs rule: green when up, red when down', () => {
+    const up = layoutLive(
+      state([]),
+      stats({ connection: { ok: true, text: 'live via 127.0.0.1:3100' } }),
+      header,
+      80,
+      24,
+    );
+    expect(up.rowText(7)).toMatch(/^── logs ─+ ● live via 127\.0\.0\.1:3100 ─$/);
+    expectAligned(up);
+    const text =
+      'DISCONNECTED: reconnecting for 12s (attempt 4: connect ECONNREFUSED 127.0.0.1:3100) '.repeat(2);
+    const down = layoutLive(state([]), stats({ connection: { ok: false, text } }), header, 80, 24);
+    expect(down.rowText(7)).toContain('✖ DISCONNECTED: reconnecting for 12s');
+    expect(down.rowText(7).startsWith('── logs ─')).toBe(true);
+    const x = down.rowText(7).indexOf('✖');
+    expect(down.cells[7]![x]!.attr).not.toBe(up.cells[7]![up.rowText(7).indexOf('●')]!.attr);
+    expectAligned(down);
+    expect(layoutLive(state([]), stats(), header, 80, 24).rowText(7)).toMatch(/^── logs ─+$/);
+  });
   it('cuts long and wide lines at the edge without breaking characters', () => {
     const g = layoutLive(
       state([`${'日本語'.repeat(40)}`, `${'x'.repeat(300)}`, 'a😀b\u0301c\x1b[2Jz']),

@@ -15,6 +15,11 @@ export interface LiveStats {
   redaction: { enabled: boolean; rules?: readonly string[] | undefined; hits?: number | undefined };
   /** Cumulative lines per service label (see serviceOf); when absent the view counts the lines it sees. */
   services?: ReadonlyMap<string, number> | undefined;
+  /**
+   * A remote source's link (e.g. a receiver in a cluster, polled through a port-forward): shown on the
+   * logs rule, in red when down. `ok: false` means the counters shown are the last ones received.
+   */
+  connection?: { ok: boolean; text: string } | undefined;
 }
 
 interface Sample {

@@ -15,7 +15,7 @@ export default class Recv extends Command {
   static override description =
     `Starts an HTTP(S) server that accepts the Loki push API (JSON, protobuf + snappy, gzip/deflate, the legacy /api/prom/push), OTLP/HTTP logs (JSON and protobuf) and logtap's NDJSON (/logtap/raw), and writes every line to a rotated, zstd-compressed JSONL capture directory that stays under --max-disk.
 
-Endpoints: POST /loki/api/v1/push, /api/prom/push, /otlp/v1/logs, /logtap/raw; GET /healthz, /ready and /readyz (503 while shedding load or shutting down), /metrics (Prometheus), /api/version. Successful pushes are answered 204; 400 names what is wrong with a body, 413 means over --max-body, 401 a missing or wrong token.
+Endpoints: POST /loki/api/v1/push, /api/prom/push, /otlp/v1/logs, /logtap/raw; GET /healthz, /ready and /readyz (503 while shedding load or shutting down), /metrics (Prometheus), /api/version, and with --live-token /logtap/v1/live (for a remote live view). Successful pushes are answered 204; 400 names what is wrong with a body, 413 means over --max-body, 401 a missing or wrong token.
 
 The sender is never blocked. Between HTTP and the disk sits a queue bounded by --buffer (bytes). When it is full, --on-full drop (the default) answers 204 and drops the push, counting the lines per reason and per stream; --on-full reject answers 429 with Retry-After so that clients which retry (Promtail, Grafana Alloy, Vector, Fluent Bit, the OTel SDKs) keep the data. Lines received = lines written + lines dropped, in /metrics, in the progress lines and in metadata.json.
 
@@ -136,6 +136,14 @@ Exit codes: 0 stopped cleanly; 1 unexpected error; 2 invalid flag value; 3 canno
       env: 'LOGTAP_AUTH_TOKEN',
       helpValue: 'TOKEN',
     }),
+    'live-token': Flags.string({
+      summary:
+        'Serve GET /logtap/v1/live (counters, top talkers, the newest lines) to clients sending this bearer token.',
+      description:
+        'For a live view elsewhere: recv --in-cluster sets a random one per run on the receiver pod and polls it through the port-forward. A read token (16+ characters), separate from --auth-token: pushers cannot read. Costs the same as the local live view (a sample of each accepted batch).',
+      env: 'LOGTAP_LIVE_TOKEN',
+      helpValue: 'TOKEN',
+    }),
     redact: Flags.string({
       summary:
         'Redact before writing: bare --redact = every built-in rule, --redact=email,jwt = those rules.',
@@ -165,7 +173,7 @@ Exit codes: 0 stopped cleanly; 1 unexpected error; 2 invalid flag value; 3 canno
       summary:
         'Threads that decode, redact and serialise pushes when redacting (default auto: one per core).',
       description:
-        'Redaction is the costly part of ingest with --redact (about 70 MB/s of log lines per core); the threads spread it over every core while the request thread keeps answering. With the live view it runs on the request thread.',
+        'Redaction is the costly part of ingest with --redact (about 70 MB/s of log lines per core); the threads spread it over every core while the request thread keeps answering.',
       helpValue: 'N',
     }),
     'zstd-level': Flags.string({
