@@ -239,7 +239,7 @@ describe('recv --in-cluster operations', () => {
   });
 
   test('the pod manifest: restricted security, probes, resources, TTL, emptyDir limit', () => {
-    const pod = receiverPodManifest(spec({ authToken: 's3cret' })) as {
+    const pod = receiverPodManifest(spec({ authToken: 's3cret', liveToken: 'read-only-live-token' })) as {
       metadata: { annotations: Record<string, string> };
       spec: Record<string, unknown> & { containers: Array<Record<string, unknown>>; volumes: unknown[] };
     };
@@ -265,6 +265,7 @@ describe('recv --in-cluster operations', () => {
       env: [
         { name: 'HOME', value: '/data' },
         { name: 'LOGTAP_AUTH_TOKEN', value: 's3cret' },
+        { name: 'LOGTAP_LIVE_TOKEN', value: 'read-only-live-token' },
       ],
       readinessProbe: { httpGet: { path: '/healthz', port: 'push' } },
       resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { memory: '1Gi' } },

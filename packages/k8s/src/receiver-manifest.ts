@@ -43,6 +43,11 @@ export interface ReceiverSpec {
   imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
   /** Passed as LOGTAP_AUTH_TOKEN (the receiver then requires it from pushers). */
   authToken?: string | undefined;
+  /**
+   * Passed as LOGTAP_LIVE_TOKEN: the receiver then serves GET /logtap/v1/live (stats, top talkers, newest
+   * lines) to clients with it, which is what the local live view polls through the port-forward.
+   */
+  liveToken?: string | undefined;
 }
 
 function labels(spec: ReceiverSpec): Record<string, string> {
@@ -129,6 +134,7 @@ export function receiverPodManifest(spec: ReceiverSpec): JsonObject {
           env: [
             { name: 'HOME', value: '/data' },
             ...(spec.authToken ? [{ name: 'LOGTAP_AUTH_TOKEN', value: spec.authToken }] : []),
+            ...(spec.liveToken ? [{ name: 'LOGTAP_LIVE_TOKEN', value: spec.liveToken }] : []),
           ],
           ports: [{ name: 'push', containerPort: RECEIVER_PORT, protocol: 'TCP' }],
           // /healthz for both: with one replica, taking the endpoint away while the receiver sheds load
