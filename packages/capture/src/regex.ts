@@ -1,12 +1,23 @@
 /**
- * User regexes of every logtap capture tool (message patterns, label `=~`/`!~` values) run on RE2
- * (re2js, a pure-JS port: no native build): matching is linear in the subject, so a pattern like
- * `(a+)+$` cannot hang a scan of a 10 GB capture, and backreferences and lookaround (which need
- * backtracking) are rejected when the pattern is compiled, with an {@link InvalidRegexError}.
+ * User regexes of every logtap capture tool (message patterns, label `=~`/`!~` values) have RE2's syntax
+ * and semantics, and are checked by re2js (a pure-JS port of RE2): backreferences and lookaround (which
+ * need backtracking) are rejected when the pattern is compiled, with an {@link InvalidRegexError}.
+ *
+ * Matching must stay linear in the subject, so that a pattern like `(a+)+$` cannot hang a scan of a 10 GB
+ * capture. re2js guarantees that but runs at ~100 MB/s; V8's compiled engine runs at 500-1000 MB/s but
+ * backtracks. So a message pattern is translated (regex-translate.ts) into a V8 RegExp with the same
+ * meaning, used only when V8 can bound it: with `--enable-experimental-regexp-engine-on-excessive-
+ * backtracks` (set here through v8.setFlagsFromString, before the RegExp is compiled), a RegExp that
+ * V8's linear-time engine can run (it compiles with the `l` flag) switches to that engine for the rest of
+ * an exec after 50,000 backtracks (`--regexp-backtracks-before-fallback`), so each test is linear in the
+ * subject. Anything else (a pattern without an exact translation, a RegExp the linear engine cannot run,
+ * a V8 without these flags) keeps re2js.
  */
 
+import { setFlagsFromString } from 'node:v8';
 import { RE2JS } from 're2js';
 import { InvalidRegexError } from './errors.js';
+import { translateRe2 } from './regex-translate.js';
 
 /** Longest pattern accepted (RE2 programs grow with the pattern; this keeps compile time trivial). */
 export const MAX_PATTERN_LENGTH = 4096;
@@ -22,6 +33,11 @@ export interface MessagePattern {
    * with the leading `(?i)` removed; undefined for a regex.
    */
   readonly literal: string | undefined;
+  /**
+   * What tests a message: `literal` (String#includes), `v8` (a translated RegExp bounded by V8's
+   * linear-time engine) or `re2js`.
+   */
+  readonly engine: 'literal' | 'v8' | 're2js';
   /** Whether `msg` contains a match. */
   test(msg: string): boolean;
   /** Non-empty match ranges `[start, end)` in `msg` (UTF-16 units), in order, at most `limit` (for highlighting). */
@@ -36,7 +52,48 @@ export interface MessagePatternOptions {
 }
 
 const META = /[\\^$.|?*+()[\]{}]/;
-const ASCII = /^[\x00-\x7f]*$/;
+const SURROGATE = /[\ud800-\udfff]/;
+
+/** V8's flag for its linear-time engine (a variable: the literal `/a/l` would not parse without it). */
+const LINEAR = 'l';
+let linearFallback: boolean | undefined;
+
+/**
+ * Turns on V8's fallback from backtracking to its linear-time engine (a process-wide setting, harmless to
+ * other RegExps: it changes only how long a pathological match may take) and tells whether it is in
+ * effect: a RegExp with the `l` flag compiles only when it is.
+ */
+function v8LinearFallback(): boolean {
+  if (linearFallback === undefined) {
+    try {
+      setFlagsFromString('--enable-experimental-regexp-engine');
+      setFlagsFromString('--enable-experimental-regexp-engine-on-excessive-backtracks');
+      new RegExp('a', LINEAR);
+      linearFallback = true;
+    } catch {
+      linearFallback = false; // a V8 without the linear engine (or frozen flags): re2js only
+    }
+  }
+  return linearFallback;
+}
+
+/** A V8 test with the meaning of the RE2 pattern `source` (see the module comment), or undefined. */
+function compileV8(source: string, ignoreCase: boolean, re2: RE2JS): ((msg: string) => boolean) | undefined {
+  if (!v8LinearFallback()) return undefined;
+  const t = translateRe2(source, ignoreCase);
+  if (t === undefined) return undefined;
+  let re: RegExp;
+  try {
+    // Throws "cannot be executed in linear time" when the linear engine cannot bound it.
+    new RegExp(t.source, LINEAR);
+    re = new RegExp(t.source);
+  } catch {
+    return undefined;
+  }
+  if (!t.surrogateSensitive) return (msg) => re.test(msg);
+  // Exact only without surrogates (astral characters); SURROGATE costs nothing on one-byte strings.
+  return (msg) => (SURROGATE.test(msg) ? re2.test(msg) : re.test(msg));
+}
 
 function compileRe2(pattern: string, flags: number, where: string | undefined): RE2JS {
   if (pattern.length > MAX_PATTERN_LENGTH) {
@@ -69,40 +126,37 @@ export function parseMessagePattern(pattern: string, opts: MessagePatternOptions
   }
   const literal = opts.fixed ? source : META.test(source) ? undefined : source;
   if (literal === '') {
-    return { source: pattern, ignoreCase, literal, test: () => true, ranges: () => [] };
+    return { source: pattern, ignoreCase, literal, engine: 'literal', test: () => true, ranges: () => [] };
   }
-  if (literal !== undefined && (!ignoreCase || ASCII.test(literal))) {
-    // A literal needs no regex engine: indexOf is exact (ASCII case folding is exact too).
-    const needle = ignoreCase ? literal.toLowerCase() : literal;
-    const test = ignoreCase
-      ? (msg: string) => msg.toLowerCase().includes(needle)
-      : (msg: string) => msg.includes(needle);
+  if (literal !== undefined && !ignoreCase) {
+    // A literal needs no regex engine: indexOf is exact. (Not so case-insensitively: toLowerCase is
+    // not RE2's folding, e.g. `(?i)s` matches U+017F and `(?i)i` does not match U+0130.)
+    const test = (msg: string) => msg.includes(literal);
     const ranges = (msg: string, limit = 64): Array<[number, number]> => {
-      const hay = ignoreCase ? msg.toLowerCase() : msg;
       const out: Array<[number, number]> = [];
       for (
-        let i = hay.indexOf(needle);
+        let i = msg.indexOf(literal);
         i >= 0 && out.length < limit;
-        i = hay.indexOf(needle, i + needle.length)
+        i = msg.indexOf(literal, i + literal.length)
       ) {
-        out.push([i, i + needle.length]);
+        out.push([i, i + literal.length]);
       }
       return out;
     };
-    return { source: pattern, ignoreCase, literal, test, ranges };
+    return { source: pattern, ignoreCase, literal, engine: 'literal', test, ranges };
   }
-  const re = compileRe2(
-    literal !== undefined ? RE2JS.quote(literal) : source,
-    ignoreCase ? RE2JS.CASE_INSENSITIVE : 0,
-    undefined,
-  );
+  const re2Source = literal !== undefined ? RE2JS.quote(literal) : source;
+  const re = compileRe2(re2Source, ignoreCase ? RE2JS.CASE_INSENSITIVE : 0, undefined);
   const ranges = (msg: string, limit = 64): Array<[number, number]> => {
     const out: Array<[number, number]> = [];
     const m = re.matcher(msg);
     while (out.length < limit && m.find()) if (m.end() > m.start()) out.push([m.start(), m.end()]);
     return out;
   };
-  return { source: pattern, ignoreCase, literal, test: (msg) => re.test(msg), ranges };
+  // Match ranges (highlighting a few printed lines) stay on re2js: its leftmost-first choice is RE2's own.
+  const fast = compileV8(re2Source, ignoreCase, re);
+  if (fast !== undefined) return { source: pattern, ignoreCase, literal, engine: 'v8', test: fast, ranges };
+  return { source: pattern, ignoreCase, literal, engine: 're2js', test: (msg) => re.test(msg), ranges };
 }
 
 /**

@@ -44,6 +44,14 @@ describe('compileMessageMatcher', () => {
     }
   });
 
+  it('prefilters case-insensitively only on what lower-cased raw bytes show (RE2 folds k and s further)', () => {
+    const m = compileMessageMatcher('(?i)DISK success');
+    expect(m.literals).toEqual(['ucce']);
+    expect(m.test('di\u017fk \u017fucce\u017f\u017f')).toBe(true);
+    expect(compileMessageMatcher('(?i)caf\u00e9 OK').literals).toEqual(['caf']);
+    expect(compileMessageMatcher('(?i)sk').literals).toBeUndefined();
+  });
+
   it('reads -F patterns literally', () => {
     const m = compileMessageMatcher('a.b(c', { fixed: true });
     expect(m.test('xa.b(cx')).toBe(true);
@@ -62,7 +70,7 @@ describe('compileMessageMatcher', () => {
     expect(compileMessageMatcher('<div>').literals).toBeUndefined();
     expect(compileMessageMatcher('café').literals).toBeUndefined();
     expect(compileMessageMatcher('café').test('un café')).toBe(true);
-    expect(compileMessageMatcher('(?i)CAFÉ').literals).toBeUndefined();
+    expect(compileMessageMatcher('(?i)CAFÉ').literals).toEqual(['caf']); // the ASCII run before É
     expect(compileMessageMatcher('(?i)CAFÉ').test('un café')).toBe(true);
   });
 

@@ -48,11 +48,17 @@ export function compileMessageMatcher(pattern: string, opts: MessagePatternOptio
   }
   if (literals !== undefined) {
     literals = literals.map((l) => (ignoreCase ? l.toLowerCase() : l));
-    if (!literals.every(rawSafe) || (ignoreCase && literals.some((l) => /[^\x00-\x7f]/.test(l)))) {
-      literals = undefined;
-    }
+    // Case-insensitively `k` also matches U+212A and `s` U+017F (RE2's folding), and non-ASCII letters
+    // their other case, none of which the raw-text search (ASCII lower-casing of bytes) sees: a match
+    // surely contains only the longest run between those characters.
+    if (ignoreCase) literals = literals.map((l) => longest(l.split(/[ks]|[^\x00-\x7f]/)));
+    if (!literals.every(rawSafe)) literals = undefined;
   }
-  return { source: m.source, ignoreCase, literal, test: m.test, ranges: m.ranges, literals };
+  return { ...m, literals };
+}
+
+function longest(parts: string[]): string {
+  return parts.reduce((a, b) => (b.length > a.length ? b : a), '');
 }
 
 /** Splits `s` at top-level `|` (outside groups and classes); undefined when the syntax is unusual. */
