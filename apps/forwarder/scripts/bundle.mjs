@@ -1,7 +1,7 @@
 // Bundles the logtap-forwarder program (dist/main.js, compiled by tsc) into one self-contained ES module,
 // dist/bundle/logtap-forwarder.mjs, which is what the image ships. Why (docs/forwarder.md, "Resources"):
 // the sidecar runs in every tapped pod, and loading @kubernetes/client-node's barrel from node_modules
-// (every generated API and model, ~1,700 modules) costs ~75 MiB of RSS. In one minified file, with the
+// (every generated API and model, ~970 modules) costs ~75 MiB of RSS. In one minified file, with the
 // client's modules marked free of side effects, esbuild keeps only what the forwarder reaches (KubeConfig,
 // CoreV1Api, Log and their imports) and V8 holds one small source text instead of thousands.
 // Only `snappy` stays outside: a native addon (a prebuilt .node per platform) cannot be inlined.
