@@ -1,4 +1,6 @@
-import { z } from 'zod';
+// zod/mini: the same validation as zod's chained API in ~20 KB instead of ~470 KB of bundle, ~4 MiB less RSS
+// in every sidecar (the functional API lets esbuild drop what is not used).
+import * as z from 'zod/mini';
 import { ConfigError } from './errors.js';
 import { DEFAULTS } from './forwarder.js';
 import type { LogLevel } from './logger.js';
@@ -68,15 +70,28 @@ export function parseDurationMs(text: string): number | undefined {
   return Math.round(Number(m[1]) * f);
 }
 
-const optional = z
-  .string()
-  .optional()
-  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+const optional = z.pipe(
+  z.optional(z.string()),
+  z.transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim())),
+);
 const required = (name: string) =>
   z
     .string({ error: `${name} is required` })
-    .trim()
-    .min(1, { error: `${name} is required` });
+    .check(z.trim(), z.minLength(1, { error: `${name} is required` }));
+
+/** `optional`, then `fn`, which reports a problem by returning `{ problem }`. */
+const optionalThen = <T>(fn: (v: string | undefined) => T | { problem: string }) =>
+  z.pipe(
+    optional,
+    z.transform((v: string | undefined, ctx) => {
+      const r = fn(v);
+      if (r !== null && typeof r === 'object' && 'problem' in r) {
+        ctx.issues.push({ code: 'custom', message: r.problem, input: v });
+        return z.NEVER;
+      }
+      return r as T;
+    }),
+  );
 
 /** An optional quantity: `def` when unset, else `parse(v)`, which must be at least `min` (else `what`). */
 const quantity = (
@@ -86,13 +101,10 @@ const quantity = (
   parse: (v: string) => number | undefined,
   what: string,
 ) =>
-  optional.transform((v, ctx) => {
+  optionalThen((v) => {
     if (v === undefined) return def;
     const n = parse(v);
-    if (n === undefined || n < min) {
-      ctx.addIssue({ code: 'custom', message: `${name}=${v} is not ${what}` });
-      return z.NEVER;
-    }
+    if (n === undefined || n < min) return { problem: `${name}=${v} is not ${what}` };
     return n;
   });
 
@@ -103,33 +115,36 @@ const duration = (name: string, def: number, min: number) =>
   quantity(name, def, min, parseDurationMs, `a duration of at least ${min} ms (e.g. 500ms, 2s)`);
 
 const bool = (name: string) =>
-  optional.transform((v, ctx) => {
+  optionalThen((v) => {
     if (v === undefined) return false;
     const s = v.toLowerCase();
     if (['1', 'true', 'yes', 'on'].includes(s)) return true;
     if (['0', 'false', 'no', 'off'].includes(s)) return false;
-    ctx.addIssue({ code: 'custom', message: `${name}=${v} is not a boolean (true or false)` });
-    return z.NEVER;
+    return { problem: `${name}=${v} is not a boolean (true or false)` };
   });
 
-const target = required('LOGTAP_TARGET').transform((v, ctx) => {
-  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(v) ? v : `http://${v}`;
-  try {
-    const u = new URL(withScheme);
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('scheme');
-    if (u.search || u.hash || u.username || u.password) throw new Error('extra');
-    return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`;
-  } catch {
-    ctx.addIssue({
-      code: 'custom',
-      message: `LOGTAP_TARGET=${v} is not host:port or an http(s):// URL without query or credentials`,
-    });
-    return z.NEVER;
-  }
-});
+const target = z.pipe(
+  required('LOGTAP_TARGET'),
+  z.transform((v: string, ctx) => {
+    const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(v) ? v : `http://${v}`;
+    try {
+      const u = new URL(withScheme);
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('scheme');
+      if (u.search || u.hash || u.username || u.password) throw new Error('extra');
+      return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`;
+    } catch {
+      ctx.issues.push({
+        code: 'custom',
+        message: `LOGTAP_TARGET=${v} is not host:port or an http(s):// URL without query or credentials`,
+        input: v,
+      });
+      return z.NEVER;
+    }
+  }),
+);
 
-const schema = z
-  .object({
+const schema = z.pipe(
+  z.object({
     LOGTAP_TARGET: target,
     LOGTAP_SESSION: required('LOGTAP_SESSION'),
     LOGTAP_POD_NAME: required('LOGTAP_POD_NAME'),
@@ -138,13 +153,11 @@ const schema = z
     LOGTAP_NODE_NAME: optional,
     LOGTAP_WORKLOAD_KIND: optional,
     LOGTAP_WORKLOAD_NAME: optional,
-    LOGTAP_HEALTH_PORT: optional.transform((v, ctx) => {
+    LOGTAP_HEALTH_PORT: optionalThen((v) => {
       if (v === undefined) return 9091;
       const n = Number(v);
-      if (!Number.isInteger(n) || n < 0 || n > 65535) {
-        ctx.addIssue({ code: 'custom', message: `LOGTAP_HEALTH_PORT=${v} is not a port number` });
-        return z.NEVER;
-      }
+      if (!Number.isInteger(n) || n < 0 || n > 65535)
+        return { problem: `LOGTAP_HEALTH_PORT=${v} is not a port number` };
       return n;
     }),
     LOGTAP_BATCH_BYTES: bytes('LOGTAP_BATCH_BYTES', DEFAULTS.batchBytes, 1024),
@@ -160,39 +173,37 @@ const schema = z
     LOGTAP_AUTH_TOKEN: optional,
     LOGTAP_TLS_SKIP_VERIFY: bool('LOGTAP_TLS_SKIP_VERIFY'),
     LOGTAP_TLS_CA_FILE: optional,
-    LOGTAP_LOG_LEVEL: optional.transform((v, ctx) => {
+    LOGTAP_LOG_LEVEL: optionalThen((v) => {
       if (v === undefined) return 'info' as const;
       const l = v.toLowerCase();
       if (l === 'info' || l === 'warn' || l === 'error' || l === 'silent') return l;
-      ctx.addIssue({
-        code: 'custom',
-        message: `LOGTAP_LOG_LEVEL=${v} is not one of info, warn, error, silent`,
-      });
-      return z.NEVER;
+      return { problem: `LOGTAP_LOG_LEVEL=${v} is not one of info, warn, error, silent` };
     }),
     KUBECONFIG: optional,
     LOGTAP_KUBE_CONTEXT: optional,
     KUBERNETES_SERVICE_HOST: optional,
     KUBERNETES_SERVICE_PORT: optional,
-  })
-  .transform((e, ctx) => {
+  }),
+  z.transform((e, ctx) => {
     const raw = e.LOGTAP_BUFFER_BYTES ?? e.LOGTAP_BUFFER_SIZE;
     const name = e.LOGTAP_BUFFER_BYTES !== undefined ? 'LOGTAP_BUFFER_BYTES' : 'LOGTAP_BUFFER_SIZE';
     const bufferBytes = raw === undefined ? DEFAULTS.bufferBytes : parseBytes(raw);
     if (bufferBytes === undefined) {
-      ctx.addIssue({ code: 'custom', message: `${name}=${raw} is not a size (e.g. 8MiB)` });
+      ctx.issues.push({ code: 'custom', message: `${name}=${raw} is not a size (e.g. 8MiB)`, input: raw });
       return z.NEVER;
     }
     // A batch must fit the buffer twice: one on the wire, one being collected.
     if (bufferBytes < 2 * e.LOGTAP_BATCH_BYTES) {
-      ctx.addIssue({
+      ctx.issues.push({
         code: 'custom',
         message: `${name}=${raw} must be at least twice LOGTAP_BATCH_BYTES (${e.LOGTAP_BATCH_BYTES} bytes)`,
+        input: raw,
       });
       return z.NEVER;
     }
     return { ...e, bufferBytes };
-  });
+  }),
+);
 
 /** Validates the environment (all problems at once); throws ConfigError naming each bad variable. */
 export function parseConfig(env: Readonly<Record<string, string | undefined>>): ForwarderConfig {
