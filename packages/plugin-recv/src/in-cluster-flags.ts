@@ -8,7 +8,7 @@ export const inClusterFlags = {
     summary:
       'Run the receiver in the Kubernetes cluster instead (a Pod + Service); copy its capture back to --dir when recv stops.',
     description:
-      'Creates the namespace (if missing), a Service and a Pod labelled app.kubernetes.io/managed-by=logtap running `logtap recv --headless` with the size flags given here; waits until it is ready; forwards --listen to it through the API server (push to it or scrape /metrics there); prints the in-cluster target for `logtap tap`; prints progress from its /metrics. Ctrl-C, SIGTERM or --ttl stop the receiver gracefully, copy the capture into --dir (which must be empty) and delete what was created. If the copy fails the pod is kept and the way to fetch the capture is printed. --tls-cert/--tls-key and --redact-patterns (local files) are not supported with --in-cluster.',
+      'Creates the namespace (if missing), a Service and a Pod labelled app.kubernetes.io/managed-by=logtap running `logtap recv --headless` with the size flags given here; waits until it is ready; forwards --listen to it through the API server (push to it or scrape /metrics there); prints the in-cluster target for `logtap tap`; in a terminal shows the live view (counters, top talkers, newest lines) polled from the pod through the port-forward, with --headless prints progress from its /metrics instead. q or Ctrl-C in the view, Ctrl-C, SIGTERM or --ttl stop the receiver gracefully, copy the capture into --dir (which must be empty) and delete what was created. If the copy fails the pod is kept and the way to fetch the capture is printed. --tls-cert/--tls-key and --redact-patterns (local files) are not supported with --in-cluster.',
     default: false,
   }),
   namespace: Flags.string({

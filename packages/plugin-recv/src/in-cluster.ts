@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
@@ -17,6 +18,7 @@ import {
   stopInClusterReceiver,
   waitForInClusterReceiver,
 } from '@logtap/k8s';
+import type { TerminalOptions } from '@logtap/tui';
 import { parseRecvConfig, type RecvFlags } from './config.js';
 import { RecvError } from './failure.js';
 import type { InClusterFlagValues } from './in-cluster-flags.js';
@@ -32,6 +34,11 @@ export interface InClusterIo {
   env: Readonly<Record<string, string | undefined>>;
   home: string;
   now?: () => number;
+  /**
+   * Draw the live view on this terminal (not --headless and a TTY): the receiver's counters, top talkers
+   * and newest lines polled from its live endpoint through the port-forward, instead of progress lines.
+   */
+  terminal?: TerminalOptions;
 }
 
 /** The account of an `--in-cluster` run, returned for `--json`. */
@@ -42,7 +49,8 @@ export interface InClusterSummary {
   target: string;
   dir: string;
   durationMs: number;
-  stoppedBy: 'signal' | 'ttl';
+  /** A signal (Ctrl-C, SIGTERM), --ttl, or q / Ctrl+C in the live view. */
+  stoppedBy: 'signal' | 'ttl' | 'quit';
   /** Exit code of the receiver in the pod (undefined: it did not stop in time; the capture was copied as is). */
   receiverExit: number | undefined;
   copied: { files: number; bytes: number };
@@ -148,6 +156,9 @@ export async function runInCluster(
     ttlSeconds: Math.ceil(ttlMs / 1000),
     now: new Date(started),
     authToken: config.authToken,
+    // The live view's read token: random per run, only when the view is shown (the endpoint costs the
+    // receiver a sample of each batch).
+    liveToken: io.terminal ? randomBytes(24).toString('base64url') : undefined,
   };
   io.log(
     `logtap recv: creating the receiver in namespace ${spec.namespace} (image ${image}, run ${spec.run})`,
@@ -161,16 +172,24 @@ export async function runInCluster(
 
   // From here on, every way out deletes what was created (or says what is left).
   const stop = new AbortController();
-  let stoppedBy: 'signal' | 'ttl' = 'signal';
+  let stoppedBy: InClusterSummary['stoppedBy'] = 'signal';
   let cleaning = false;
+  // While the live view owns the terminal, lines wait and are printed when it closes.
+  let held: string[] | undefined;
+  const log = (line: string): void => {
+    if (held) held.push(line);
+    else io.log(line);
+  };
   const removeSignals = io.onSignal((signal) => {
     if (!stop.signal.aborted) {
-      io.log(
+      log(
         `logtap recv: ${signal}: stopping the in-cluster receiver and copying the capture to ${config.dir} (press Ctrl-C again to exit at once)`,
       );
       stop.abort();
       return;
     }
+    if (held) for (const line of held.splice(0)) io.log(line);
+    held = undefined;
     io.log(
       `logtap recv: ${signal} again: exiting now; left in the cluster: pod and service ${rx.pod} in namespace ${rx.namespace}${rx.createdNamespace ? ' (and the namespace)' : ''} — logtap check -n ${rx.namespace} lists them`,
     );
@@ -211,25 +230,58 @@ export async function runInCluster(
       if (p.counters) counters = p.counters;
       return p;
     };
-    if (config.progressIntervalMs > 0)
-      progress = setInterval(() => {
-        void probe().then((p) =>
-          io.log(
-            p.counters
-              ? `logtap recv: in-cluster received=${p.counters.linesReceived} dropped=${p.counters.linesDropped} disk=${p.counters.diskUsageBytes}B`
-              : `logtap recv: in-cluster receiver not answering through the port-forward (${p.error ?? 'unknown'})`,
-          ),
-        );
-      }, config.progressIntervalMs);
-    await new Promise<void>((resolve) => {
-      timer = setTimeout(() => {
-        stoppedBy = 'ttl';
-        io.log(`logtap recv: --ttl ${flags.ttl} reached: stopping the in-cluster receiver`);
-        stop.abort();
-      }, ttlMs);
-      if (stop.signal.aborted) resolve();
-      stop.signal.addEventListener('abort', () => resolve());
-    });
+    timer = setTimeout(() => {
+      stoppedBy = 'ttl';
+      log(`logtap recv: --ttl ${flags.ttl} reached: stopping the in-cluster receiver`);
+      stop.abort();
+    }, ttlMs);
+    if (io.terminal && spec.liveToken !== undefined && !stop.signal.aborted) {
+      // --- the live view, polling the receiver's live endpoint through the port-forward; q / Ctrl+C in
+      // it (or a signal, or --ttl) ends the run like Ctrl-C does without it.
+      const { watchInCluster } = await import('./in-cluster-live.js');
+      held = [];
+      try {
+        await watchInCluster({
+          url: pf.url,
+          token: spec.liveToken,
+          terminal: io.terminal,
+          version: io.version,
+          listen: `${hostPort} (in-cluster) ⇐ ${pf.url.replace(/^http:\/\//, '')}`,
+          captureDir: `${rx.namespace}/${rx.pod} → ${config.dir}`,
+          label: `${rx.namespace}/${rx.pod} via ${pf.url.replace(/^http:\/\//, '')}`,
+          maxDiskBytes: config.maxDiskBytes,
+          signal: stop.signal,
+          onQuit: () => {
+            if (!stop.signal.aborted) {
+              stoppedBy = 'quit';
+              stop.abort();
+            }
+          },
+        });
+      } finally {
+        const lines = held ?? [];
+        held = undefined;
+        for (const line of lines) io.log(line);
+      }
+      // (assigned in onQuit: TypeScript does not see it)
+      if ((stoppedBy as InClusterSummary['stoppedBy']) === 'quit')
+        io.log(`logtap recv: stopping the in-cluster receiver and copying the capture to ${config.dir}`);
+    } else {
+      if (config.progressIntervalMs > 0)
+        progress = setInterval(() => {
+          void probe().then((p) =>
+            io.log(
+              p.counters
+                ? `logtap recv: in-cluster received=${p.counters.linesReceived} dropped=${p.counters.linesDropped} disk=${p.counters.diskUsageBytes}B`
+                : `logtap recv: in-cluster receiver not answering through the port-forward (${p.error ?? 'unknown'})`,
+            ),
+          );
+        }, config.progressIntervalMs);
+      await new Promise<void>((resolve) => {
+        if (stop.signal.aborted) resolve();
+        stop.signal.addEventListener('abort', () => resolve());
+      });
+    }
     clearInterval(progress);
     clearTimeout(timer);
 

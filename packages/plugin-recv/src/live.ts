@@ -32,7 +32,7 @@ export function toLiveStats(s: ReceiverStats, maxDiskBytes: number, recent: Rece
 }
 
 /** `w` in the live view: the filtered lines as a new capture directory. */
-function writeCapture(dir: string, entries: Parameters<typeof writeEntriesAsCapture>[2]) {
+export function writeCapture(dir: string, entries: Parameters<typeof writeEntriesAsCapture>[2]) {
   return writeEntriesAsCapture((d) => CaptureWriter.open(d, { worker: false }), dir, entries);
 }
 

@@ -212,6 +212,10 @@ Exit codes: 0 stopped cleanly; 1 unexpected error; 2 invalid flag value; 3 canno
           version: this.config.version,
           env: process.env,
           home: homedir(),
+          // The live view (polling the pod through the port-forward) needs a terminal on both ends.
+          ...(!flags.headless && process.stdout.isTTY && process.stdin.isTTY
+            ? { terminal: { input: process.stdin, output: process.stdout, term: process.env['TERM'] } }
+            : {}),
         });
       } catch (err) {
         const failure = describeFailure(err);
