@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { openCapture } from '@logtap/capture';
+import { type CaptureEntry, openCapture, readEntries } from '@logtap/capture';
 import { writeOriginalCapture } from '@logtap/capture/testing';
 import {
   BASE_NS,
@@ -90,6 +90,45 @@ describe('grepCapture', () => {
       .split('\n')
       .map((l) => JSON.parse(l).context ?? 'match');
     expect(ctx).toEqual(['before', 'before', 'match', 'after', 'after']);
+  });
+
+  it('prints the same context as a plain pass over the reader (literal, regex, labels, time, across ranges)', async () => {
+    const cap = await openCapture(ours);
+    const all: CaptureEntry[] = [];
+    for await (const e of readEntries(cap)) all.push(e);
+    const inputs: FilterInput[] = [
+      { grep: 'items/7' },
+      { grep: 'items/\\d+7\\b' },
+      { grep: 'ITEMS/1', ignoreCase: true },
+      { grep: 'items/3', labels: ['app!=web'] },
+      { grep: 'items/6\\d\\d\\b', from: '10:32:05', to: '10:32:09' },
+    ];
+    for (const input of inputs) {
+      for (const context of [1, 3]) {
+        const filter = buildFilter(cap, input);
+        // Reference: the filtered stream, matches marked, context around them, `--` between groups.
+        const stream = all.filter((e) => filter.matchTime(e.ts) && filter.matchLabels(e.labels));
+        const text = new TextFormatter();
+        const show = new Set<number>();
+        const matched = stream.map((e) => filter.msg!.test(e.msg));
+        matched.forEach((m, i) => {
+          if (m)
+            for (let k = Math.max(0, i - context); k <= Math.min(stream.length - 1, i + context); k++)
+              show.add(k);
+        });
+        let want = '';
+        let last = -1;
+        for (const i of [...show].sort((a, b) => a - b)) {
+          if (last >= 0 && i > last + 1) want += '--\n';
+          want += text.format(stream[i]!, matched[i] ? ':' : '-');
+          last = i;
+        }
+        expect([input, matched.some(Boolean), show.size < stream.length]).toEqual([input, true, true]);
+        const { out, r } = await grep(ours, input, { context });
+        expect([input, context, r.matches]).toEqual([input, context, matched.filter(Boolean).length]);
+        expect(out).toBe(want);
+      }
+    }
   });
 
   it('counts matches per file', async () => {

@@ -8,7 +8,6 @@
 import {
   type Capture,
   type CaptureEntry,
-  EntryDecoder,
   EntryEncoder,
   type ReadWarning,
   TimestampFormatter,
@@ -16,7 +15,7 @@ import {
 import { serviceOf } from '@logtap/tui';
 import { escapeControls } from './escape.js';
 import type { ToolFilter } from './filter.js';
-import { decodeRow, type LineRow, scanEntries, scanRows } from './scan.js';
+import { type RowBatch, scanEntries, scanRows } from './scan.js';
 
 export type GrepFormat = 'text' | 'jsonl';
 
@@ -82,8 +81,11 @@ export class TextFormatter {
 
 async function* asRows(
   src: AsyncIterable<{ file: string; entries: CaptureEntry[] }>,
-): AsyncGenerator<{ file: string; rows: LineRow[] }> {
-  for await (const b of src) yield { file: b.file, rows: b.entries.map((e) => ({ msg: e.msg, entry: e })) };
+): AsyncGenerator<RowBatch> {
+  for await (const b of src) {
+    const entries = b.entries;
+    yield { file: b.file, match: new Array<boolean>(entries.length).fill(true), entry: (i) => entries[i] };
+  }
 }
 
 /** Runs grep over a capture. `filter.msg` is the pattern (plus any --from/--to/--label). */
@@ -102,9 +104,8 @@ export async function grepCapture(cap: Capture, filter: ToolFilter, opts: GrepOp
     out = '';
     await opts.write(s);
   };
-  const decoder = new EntryDecoder();
-  const emit = (row: LineRow, kind: 'match' | 'before' | 'after'): void => {
-    const e = decodeRow(row, decoder);
+  const emit = (batch: RowBatch, i: number, kind: 'match' | 'before' | 'after'): void => {
+    const e = batch.entry(i);
     if (e === undefined) return;
     if (format === 'jsonl') {
       const line = encoder.encode(e);
@@ -115,45 +116,61 @@ export async function grepCapture(cap: Capture, filter: ToolFilter, opts: GrepOp
   };
   const files: GrepResult['files'] = [];
   let matches = 0;
-  let ring: LineRow[] = [];
+  // The last `context` non-matching lines not printed yet, as a circular buffer of (batch, index): no
+  // allocation per line.
+  const ringBatch = new Array<RowBatch | undefined>(context);
+  const ringIndex = new Int32Array(context);
+  let ringStart = 0;
+  let ringLength = 0;
   let after = 0;
   let printed = false;
   let gap = false;
   const scanOpts = { signal: opts.signal, onWarning: opts.onWarning };
   // Without context only matches matter: the scan tests the pattern (with its literal prefilter). With
-  // context every line of the filtered stream is a candidate, so rows keep the entry raw until printed.
-  const scan: AsyncIterable<{ file: string; rows: LineRow[] }> =
+  // context every line of the filtered stream is a candidate, so rows are decoded only when printed.
+  const scan: AsyncIterable<RowBatch> =
     context === 0 ? asRows(scanEntries(cap, filter, scanOpts)) : scanRows(cap, filter, scanOpts);
   let done = false;
   for await (const batch of scan) {
     let fileCount = 0;
-    for (const row of batch.rows) {
-      const isMatch = context === 0 || msg.test(row.msg);
-      if (isMatch && matches < max) {
+    const match = batch.match;
+    for (let i = 0; i < match.length; i++) {
+      if (match[i] && matches < max) {
         matches++;
         fileCount++;
         if (opts.count) continue;
         if (context > 0) {
           if (printed && gap && format === 'text') out += '--\n';
-          for (const r of ring) emit(r, 'before');
-          ring = [];
+          for (let k = 0; k < ringLength; k++) {
+            const at = (ringStart + k) % context;
+            emit(ringBatch[at]!, ringIndex[at]!, 'before');
+            ringBatch[at] = undefined;
+          }
+          ringStart = 0;
+          ringLength = 0;
           gap = false;
         }
-        emit(row, 'match');
+        emit(batch, i, 'match');
         printed = true;
         after = context;
       } else if (after > 0) {
-        emit(row, 'after');
+        emit(batch, i, 'after');
         after--;
       } else if (matches >= max) {
         done = true;
         break;
-      } else {
-        ring.push(row);
-        if (ring.length > context) {
-          ring.shift();
+      } else if (context > 0) {
+        let at: number;
+        if (ringLength < context) {
+          at = (ringStart + ringLength) % context;
+          ringLength++;
+        } else {
+          at = ringStart;
+          ringStart = (ringStart + 1) % context;
           gap = true;
         }
+        ringBatch[at] = batch;
+        ringIndex[at] = i;
       }
       if (matches >= max && context === 0) {
         done = true;

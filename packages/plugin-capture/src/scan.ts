@@ -211,32 +211,16 @@ export interface RowSink {
   ): boolean;
 }
 
-/** A line of {@link scanRows}: its message, and either the decoded entry or the raw line to decode on demand. */
-export interface LineRow {
-  msg: string;
-  entry?: CaptureEntry;
-  /** The raw canonical line is `buf[a, b)` when `entry` is absent. */
-  buf?: Buffer;
-  a?: number;
-  b?: number;
-}
-
-/** Collects raw rows as {@link LineRow}s, decoding only the message. */
-class RowCollector implements RowSink {
-  rows: LineRow[] = [];
-  a = 0;
-  b = 0;
-  pushRaw(
-    buf: Buffer,
-    _tsAt: number,
-    _labels: unknown,
-    msgStart: number,
-    msgEnd: number,
-    msg: string | undefined,
-  ): boolean {
-    this.rows.push({ msg: msg ?? utf8.call(buf, msgStart, msgEnd), buf, a: this.a, b: this.b });
-    return true;
-  }
+/**
+ * Lines of {@link scanRows} from one range or reader batch: those passing the time and label filters, with
+ * whether each matches the message pattern; entries are decoded on demand (grep -C prints few lines).
+ */
+export interface RowBatch {
+  file: string;
+  /** Per line: whether its message matches. */
+  match: boolean[];
+  /** The entry of line `i` (undefined when it is not a valid entry). */
+  entry(i: number): CaptureEntry | undefined;
 }
 
 /** Where the parts of a canonical line are (absolute offsets into the range's buffer). */
@@ -520,6 +504,31 @@ class Scanner {
     return meta === undefined ? -1 : { ts, labels, msg, meta };
   }
 
+  /**
+   * A raw line for {@link scanRows}: -2 when it fails the time or label filter, 1 when its message
+   * matches, 0 when not (not even decoded when it is no `candidate`, see {@link allLines}), -1 when the
+   * line is not in the canonical form (the caller decodes it).
+   */
+  row(buf: Buffer, a: number, b: number, inside: boolean, candidate: boolean): -2 | -1 | 0 | 1 {
+    const p = this.#parse(buf, a, b);
+    if (p === undefined) return -1;
+    const f = this.filter;
+    if (!inside) {
+      const ts = parseTimestamp(latin1.call(buf, a + 7, a + 37));
+      if (ts === undefined) return -1;
+      if (!f.matchTime(ts)) return -2;
+    }
+    if (f.labels.length > 0) {
+      const labels = this.#labels(buf, p);
+      if (labels === undefined) return -1;
+      if (!f.matchLabels(labels)) return -2;
+    }
+    if (!candidate) return 0;
+    const msg = this.#message(buf, p);
+    if (msg === undefined) return -1;
+    return f.msg!.test(msg) ? 1 : 0;
+  }
+
   /** Whether a decoded entry passes (time is skipped when the range is inside the filter's range). */
   keep(e: CaptureEntry, timeInside: boolean): boolean {
     const f = this.filter;
@@ -534,23 +543,49 @@ class Scanner {
    */
   lines(buf: Buffer, visit: (start: number, end: number) => void): void {
     const lits = this.applyMsg ? this.filter.msg!.literals : undefined;
-    const end = buf.length;
+    if (lits === undefined) this.#everyLine(buf, visit);
+    else this.#literalLines(buf, lits, visit);
+  }
+
+  /**
+   * Calls `visit(start, end, candidate)` for every line of `buf`; `candidate` is false for lines that hold
+   * none of the message pattern's literals (they cannot match), true otherwise.
+   */
+  allLines(buf: Buffer, visit: (start: number, end: number, candidate: boolean) => void): void {
+    const lits = this.filter.msg?.literals;
     if (lits === undefined) {
-      const text = this.#text;
-      let pos = 0;
-      while (pos < end) {
-        let nl = text !== undefined ? text.indexOf('\n', pos) : buf.indexOf(NL, pos);
-        if (nl < 0) nl = end;
-        if (nl > pos) visit(pos, nl);
-        pos = nl + 1;
-      }
+      this.#everyLine(buf, (a, b) => visit(a, b, true));
       return;
     }
-    // Search the literals in the raw bytes; decode only the lines that hold one.
+    const starts: number[] = [];
+    this.#literalLines(buf, lits, (a) => starts.push(a));
+    let k = 0;
+    this.#everyLine(buf, (a, b) => {
+      const candidate = starts[k] === a;
+      if (candidate) k++;
+      visit(a, b, candidate);
+    });
+  }
+
+  #everyLine(buf: Buffer, visit: (start: number, end: number) => void): void {
+    const end = buf.length;
+    const text = this.#text;
+    let pos = 0;
+    while (pos < end) {
+      let nl = text !== undefined ? text.indexOf('\n', pos) : buf.indexOf(NL, pos);
+      if (nl < 0) nl = end;
+      if (nl > pos) visit(pos, nl);
+      pos = nl + 1;
+    }
+  }
+
+  /** Visits the lines holding one of `lits`, found in the raw bytes (nothing else is decoded). */
+  #literalLines(buf: Buffer, lits: readonly string[], visit: (start: number, end: number) => void): void {
+    const end = buf.length;
     let find: (needle: number, from: number) => number;
     if (this.filter.msg!.ignoreCase) {
       // latin1 maps byte i to char i, and lower-casing Latin-1 keeps the length, so positions are bytes.
-      const lower = latin1.call(buf, 0, end).toLowerCase();
+      const lower = (this.#text ?? latin1.call(buf, 0, end)).toLowerCase();
       find = (i, from) => lower.indexOf(lits[i]!, from);
     } else {
       const needles = lits.map((l) => Buffer.from(l, 'latin1'));
@@ -742,36 +777,65 @@ export async function* scanBatches(
 }
 
 /**
- * The lines that pass the time and label filters (the message pattern is not applied), with their message
- * decoded but the rest of the entry left raw until {@link decodeRow} is called: grep -C tests every line
- * of the stream but prints few of them.
+ * The lines that pass the time and label filters, each marked with whether its message matches
+ * `filter.msg`, for grep -C: every line may be printed as context, few are. Lines without one of the
+ * pattern's literals are marked without decoding their message; no entry is decoded until asked for.
  */
 export async function* scanRows(
   cap: Capture,
   filter: ToolFilter,
   opts: ScanOptions = {},
-): AsyncGenerator<{ file: string; rows: LineRow[] }, void, undefined> {
+): AsyncGenerator<RowBatch, void, undefined> {
+  const msg = filter.msg;
+  if (msg === undefined) throw new TypeError('scanRows needs a filter with a message pattern');
   const s = new Scanner(cap, filter, { ...opts, applyMsg: false });
+  const decoder = s.decoder;
   for (const f of cap.files) {
     if (!mayRead(s, f)) continue;
     if (!fastPath(f)) {
-      for await (const entries of slowFile(s, f))
-        yield { file: f.name, rows: entries.map((e) => ({ msg: e.msg, entry: e })) };
+      for await (const entries of slowFile(s, f)) {
+        yield { file: f.name, match: entries.map((e) => msg.test(e.msg)), entry: (i) => entries[i] };
+      }
       continue;
     }
-    const onRange = (buf: Buffer, r: Range): { file: string; rows: LineRow[] } | undefined => {
+    const onRange = (buf: Buffer, r: Range): RowBatch | undefined => {
       const inside = filter.coversTime(r.from, r.to);
-      const sink = new RowCollector();
-      s.lines(buf, (a, b) => {
-        sink.a = a;
-        sink.b = b;
-        const kept = s.rawRow(buf, a, b, inside, sink);
-        if (kept !== -1) return;
-        const e = s.decoder.decode(s.str(buf, a, b));
-        if (e === undefined) s.invalid++;
-        else if (s.keep(e, inside)) sink.rows.push({ msg: e.msg, entry: e });
+      // Offsets of the rows' lines; lines the decoder had to judge keep their entry.
+      const starts: number[] = [];
+      const ends: number[] = [];
+      const match: boolean[] = [];
+      let decoded: Map<number, CaptureEntry> | undefined;
+      s.allLines(buf, (a, b, candidate) => {
+        const m = s.row(buf, a, b, inside, candidate);
+        if (m === -2) return;
+        if (m === -1) {
+          const e = decoder.decode(s.str(buf, a, b));
+          if (e === undefined) {
+            s.invalid++;
+            return;
+          }
+          if (!(inside || filter.matchTime(e.ts)) || !filter.matchLabels(e.labels)) return;
+          decoded ??= new Map();
+          decoded.set(match.length, e);
+          match.push(msg.test(e.msg));
+        } else {
+          match.push(m === 1);
+        }
+        starts.push(a);
+        ends.push(b);
       });
-      return sink.rows.length > 0 ? { file: f.name, rows: sink.rows } : undefined;
+      if (match.length === 0) return undefined;
+      // Rows outlive the range (context spans ranges): they keep this range's own buffer or string.
+      const text = s.text;
+      return {
+        file: f.name,
+        match,
+        entry: (i) =>
+          decoded?.get(i) ??
+          decoder.decode(
+            text !== undefined ? text.slice(starts[i], ends[i]) : utf8.call(buf, starts[i]!, ends[i]!),
+          ),
+      };
     };
     yield* fastFile(s, f, onRange);
   }
@@ -820,13 +884,6 @@ export async function scanRanges(
   } finally {
     s.ranges.release();
   }
-}
-
-/** The entry of a {@link LineRow}. */
-export function decodeRow(row: LineRow, decoder: EntryDecoder): CaptureEntry | undefined {
-  return (
-    row.entry ?? (row.buf === undefined ? undefined : decoder.decode(utf8.call(row.buf, row.a!, row.b!)))
-  );
 }
 
 /**
