@@ -137,7 +137,10 @@ async function writeCapture(dir, mb) {
   const systems = readdirSync(corpus).filter((n) => !n.includes('.') && n !== 'LICENSE');
   const lines = systems.map((s) =>
     readFileSync(join(corpus, s, `${s}_2k.log`), 'utf8')
-      .split('\n')
+      // The corpus files end lines in CRLF: the CR is part of the line ending, not of the message (the
+      // accuracy bench reads the same lines from the CSV the same way). TRIAGE_BENCH_CR=1 keeps it, for
+      // figures comparable with runs before 2026-11-24 (every message then held a JSON escape).
+      .split(process.env.TRIAGE_BENCH_CR === '1' ? '\n' : /\r?\n/)
       .filter(Boolean),
   );
   const w = await CaptureWriter.open(dir, { maxFileBytes: 64 << 20, minFreeBytes: 0 });
