@@ -2,6 +2,7 @@
 // same load, same machine, alternating runs: the TUI must cost at most ~10 %.
 //   pnpm --filter @logtap/tui bench:ingest-tui [seconds=15] [connections=4] [rounds=2] [--redact]
 // --redact runs both modes with `recv --redact` (every rule, in the redaction threads).
+// --cli=<path to apps/cli/bin/run.js> runs another checkout's logtap (A/B against an older commit).
 // Besides lines/s it reports the receiver process's CPU time over the measured window (all its threads,
 // from /proc/<pid>/stat) per million lines: on a shared machine that is steadier than the rate.
 // Load: back-to-back 1 MiB-class Loki protobuf+snappy pushes built from the loghub corpus with 50 pod
@@ -24,7 +25,7 @@ const connections = Number(positional[1] ?? 4);
 const rounds = Number(positional[2] ?? 2);
 const redact = flags.includes('--redact');
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
-const cli = join(repo, 'apps', 'cli', 'bin', 'run.js');
+const cli = flags.find((f) => f.startsWith('--cli='))?.slice(6) ?? join(repo, 'apps', 'cli', 'bin', 'run.js');
 const corpus = join(repo, '..', 'shared', 'corpus', 'loghub');
 
 // ---- payload: ~1 MiB of lines per push, 50 label sets ----
