@@ -1,9 +1,10 @@
 // Benchmark of the logtap-forwarder program as it ships: the bundle (or the unbundled dist) runs in its own
 // process with the image's V8 flags, reads a container log through pods/log (https, bearer token,
 // timestamps), parses, batches, encodes protobuf + snappy and pushes to a local receiver. Prints its idle
-// RSS (streams open, nothing to read), its peak RSS (VmHWM) reading the backlog as fast as it can, its
-// throughput and its CPU time.
+// RSS (streams open, nothing read or pushed yet), its peak RSS (VmHWM) reading the backlog as fast as it
+// can, its RSS at rest after the backlog, its throughput and its CPU time.
 // Usage: node bench/forward.mjs [--lines N] [--receiver real|null] [--program bundle|dist|<path>]
+//        [--idle-ms 3000] [--rest-ms 5000]
 //        FORWARDER_NODE_FLAGS="..." overrides the V8 flags (default: those of docker/forwarder.Dockerfile).
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,10 +21,12 @@ const { values } = parseArgs({
     receiver: { type: 'string', default: 'real' },
     program: { type: 'string', default: 'bundle' },
     'idle-ms': { type: 'string', default: '3000' },
+    'rest-ms': { type: 'string', default: '5000' },
   },
 });
 const LINES = Number(values.lines);
 const IDLE_MS = Number(values['idle-ms']);
+const REST_MS = Number(values['rest-ms']);
 const here = import.meta.dirname;
 const PROGRAMS = {
   bundle: join(here, '../dist/bundle/logtap-forwarder.mjs'),
@@ -289,6 +292,9 @@ for (;;) {
 const sentMs = performance.now() - started;
 const cpu = cpuSeconds() - cpu0;
 const peakRss = status('VmHWM');
+// At rest again, after the work: what a sidecar that has pushed holds between bursts.
+await new Promise((r) => setTimeout(r, REST_MS));
+const afterRss = status('VmRSS');
 child.kill('SIGTERM');
 const code = await exited;
 await closeReceiver();
@@ -305,6 +311,7 @@ console.log(
   `  idle RSS (streams open, nothing to read, after ${IDLE_MS} ms): ${idleRss.toFixed(1)} MiB (peak so far ${idleHwm.toFixed(1)} MiB)`,
 );
 console.log(`  peak RSS reading the backlog (VmHWM): ${peakRss.toFixed(1)} MiB`);
+console.log(`  RSS at rest after the backlog (${REST_MS} ms later): ${afterRss.toFixed(1)} MiB`);
 console.log(
   `  read+parse+batch+encode: ${Math.round(LINES / (readMs / 1000)).toLocaleString()} lines/s, ${mb(msgBytes / (readMs / 1000))} MB/s (${(readMs / 1000).toFixed(2)} s)`,
 );
