@@ -8,7 +8,7 @@
 import {
   type Capture,
   captureTimeContext,
-  compileLabelPattern,
+  compileFilter,
   formatTimestamp,
   type IndexEntry,
   type LabelMatcher,
@@ -58,23 +58,6 @@ export interface FilterDescription {
   ignore_case: boolean;
 }
 
-type ValueTest = (v: string) => boolean;
-
-function valueTest(m: LabelMatcher): ValueTest {
-  switch (m.op) {
-    case '=':
-      return (v) => v === m.value;
-    case '!=':
-      return (v) => v !== m.value;
-    case '=~':
-      return compileLabelPattern(m.value, matcherText(m));
-    case '!~': {
-      const re = compileLabelPattern(m.value, matcherText(m));
-      return (v) => !re(v);
-    }
-  }
-}
-
 function matcherText(m: LabelMatcher): string {
   return `${m.name}${m.op}${JSON.stringify(m.value)}`;
 }
@@ -97,7 +80,11 @@ export function buildFilter(cap: Capture, input: FilterInput): ToolFilter {
   return compileToolFilter({ ...range, labels, msg });
 }
 
-/** Builds a filter from parsed parts. */
+/**
+ * Builds a filter from parsed parts: @logtap/capture's compiled filter (label regexes on RE2, results
+ * memoised per labels object) plus what the scans need on top (file pruning by index, time coverage of
+ * frames, a description).
+ */
 export function compileToolFilter(parts: {
   from?: bigint | undefined;
   to?: bigint | undefined;
@@ -106,51 +93,18 @@ export function compileToolFilter(parts: {
 }): ToolFilter {
   const { from, to, msg } = parts;
   const labels = parts.labels ?? [];
-  const tests = labels.map((m) => ({ name: m.name, test: valueTest(m) }));
-  const memo = new WeakMap<object, boolean>();
-  const matchLabels = (l: Readonly<Record<string, string>>): boolean => {
-    if (tests.length === 0) return true;
-    let r = memo.get(l);
-    if (r === undefined) {
-      r = true;
-      // A missing label compares as "" (Loki's rule): `app!=web` keeps lines without `app`.
-      for (const t of tests) {
-        if (!t.test(l[t.name] ?? '')) {
-          r = false;
-          break;
-        }
-      }
-      memo.set(l, r);
-    }
-    return r;
-  };
+  const c = compileFilter({ from, to, labels, msg });
   return {
     from,
     to,
     labels,
     msg,
-    all: from === undefined && to === undefined && tests.length === 0 && msg === undefined,
-    matchTime: (ts) => (from === undefined || ts >= from) && (to === undefined || ts <= to),
-    matchLabels,
+    all: c.all,
+    matchTime: c.matchTime,
+    matchLabels: c.matchLabels,
     coversTime: (a, b) => (from === undefined || a >= from) && (to === undefined || b <= to),
-    mayMatchFile(ix) {
-      if (ix.lines === 0) return false;
-      if ((from !== undefined && ix.to < from) || (to !== undefined && ix.from > to)) return false;
-      if (ix.labels === undefined) return true;
-      for (const t of tests) {
-        if (ix.labelsOverflow?.includes(t.name)) continue;
-        const values = ix.labels[t.name] ?? {};
-        let labelled = 0;
-        let possible = false;
-        for (const v in values) {
-          labelled += values[v]!;
-          if (!possible && t.test(v)) possible = true;
-        }
-        if (!possible && labelled < ix.lines && t.test('')) possible = true;
-        if (!possible) return false;
-      }
-      return true;
-    },
+    mayMatchFile: (ix) =>
+      ix.lines > 0 && c.overlaps(ix.from, ix.to) && c.mayMatchLabels(ix.labels, ix.lines, ix.labelsOverflow),
     describe: () => ({
       from: from === undefined ? null : formatTimestamp(from),
       to: to === undefined ? null : formatTimestamp(to),
