@@ -226,11 +226,10 @@ export function parseRecvConfig(flags: RecvFlags): RecvConfig {
     );
   }
   if (f['live-token'] !== undefined && f['live-token'].length < 16) {
-    throw new FlagValueError(
-      'live-token',
-      '',
-      'Expected a token of at least 16 characters (it guards the captured lines), e.g. $(head -c 24 /dev/urandom | base64).',
-    );
+    // The message does not repeat the token.
+    const err = new FlagValueError('live-token', '', '');
+    err.message = `Invalid value for --live-token: a token of ${f['live-token'].length} characters. Expected at least 16 (it guards the captured lines), e.g. $(head -c 24 /dev/urandom | base64).`;
+    throw err;
   }
   if (f['redact-hash-key-file'] !== undefined && !f.redact.enabled && f['redact-patterns'] === undefined) {
     throw new FlagValueError(
