@@ -31,7 +31,7 @@ beforeAll(async () => {
   const t = await tempDir();
   root = t.dir;
   cleanup = t.rm;
-  incidentEntries = generateEntries({ seed: 7, minutes: 60, perMinute: 400, incident: INCIDENT });
+  incidentEntries = generateEntries({ seed: 7, minutes: 60, perMinute: 400, burst: INCIDENT });
   await writeCapture(join(root, 'incident'), incidentEntries);
   await writeCapture(join(root, 'baseline'), generateEntries({ seed: 8, minutes: 60, perMinute: 400 }));
   await writeCapture(join(root, 'baseline2'), generateEntries({ seed: 9, minutes: 60, perMinute: 400 }));
@@ -101,7 +101,7 @@ describe('logtap triage', () => {
       seed: 21,
       minutes: 12,
       perMinute: 40,
-      incident: { ...INCIDENT, startMinute: 8, minutes: 2, perMinute: 60 },
+      burst: { ...INCIDENT, startMinute: 8, minutes: 2, perMinute: 60 },
     });
     await writeCapture(join(root, 'small'), small);
     const r = await runCli(['triage', 'small', '--json', '--jobs', '2'], root);

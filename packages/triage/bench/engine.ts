@@ -8,8 +8,8 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { TriageAccumulator, type TriageEntry } from '../src/engine.js';
 import { buildReport } from '../src/report.js';
-import { generateStream } from '../src/test-helpers/generate.js';
 import { loadLabelledFolder } from '../src/test-helpers/loghub.js';
+import { generateStream } from '../src/testing.js';
 
 const folder = resolve(
   process.argv[2] ?? new URL('../../../../shared/corpus/loghub', import.meta.url).pathname,

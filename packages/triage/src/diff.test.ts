@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { diffReports, renderDiffJson, renderDiffMarkdown } from './diff.js';
 import { TriageAccumulator, type TriageEntry } from './engine.js';
 import { buildReport } from './report.js';
-import { generateStream, type StreamSpec } from './test-helpers/generate.js';
+import { generateStream, type StreamSpec } from './testing.js';
 
 function reportOf(spec: StreamSpec, edit?: (e: TriageEntry) => TriageEntry) {
   const acc = new TriageAccumulator();

@@ -11,8 +11,8 @@ import {
   tokensHash,
   tokensMatch,
 } from './mask.js';
-import { rng } from './test-helpers/generate.js';
 import { loadLabelledFolder } from './test-helpers/loghub.js';
+import { rng } from './testing.js';
 
 const CORPUS = join(import.meta.dirname, '../../../../shared/corpus/loghub');
 

@@ -3,7 +3,7 @@ import { TriageAccumulator, type TriageEntry } from './engine.js';
 import { TriageMergeError, TriageOptionError } from './errors.js';
 import { buildReport, formatDuration, sliceCommand, templateId, triage } from './report.js';
 import { parseReport } from './schema.js';
-import { generateStream, rng } from './test-helpers/generate.js';
+import { generateStream, rng } from './testing.js';
 import { formatTs } from './time.js';
 
 const START = 1_714_557_600_000_000_000n; // 2024-05-01T10:00:00Z

@@ -1,8 +1,10 @@
 /**
- * Deterministic synthetic log streams for tests and benchmarks: a few services logging a steady mix of
- * realistic lines, with an optional injected incident (a burst of one error message).
+ * `@logtap/triage/testing`: deterministic synthetic log streams for tests and benchmarks (this package's
+ * and the triage command's): a few services logging a steady mix of realistic lines (JSON, logfmt,
+ * access-log and plain text, about 1% background errors), with an optional injected incident (a burst of
+ * one error message) whose start minute a report must find.
  */
-import type { TriageEntry } from '../engine.js';
+import type { TriageEntry } from './engine.js';
 
 /** mulberry32: a tiny seeded PRNG, so generated streams are identical on every run. */
 export function rng(seed: number): () => number {
@@ -37,6 +39,8 @@ export interface StreamSpec {
   burst?: BurstSpec;
   /** Background error share (0..1). Default 0.01. */
   errorShare?: number;
+  /** An extra label on every line (e.g. a run id), for label-key diffs. */
+  extraLabel?: [string, string];
 }
 
 const SERVICES = ['checkout', 'cart', 'payments', 'frontend'];
@@ -62,6 +66,18 @@ export function generateStream(spec: StreamSpec): TriageEntry[] {
   const errorShare = spec.errorShare ?? 0.01;
   const out: TriageEntry[] = [];
   const minuteNs = 60_000_000_000n;
+  // One labels object per stream, as a capture reader hands them out.
+  const streams = new Map<string, Record<string, string>>();
+  const labels = (service: string, pod: number): Record<string, string> => {
+    const key = `${service}/${pod}`;
+    let l = streams.get(key);
+    if (!l) {
+      l = { app: service, namespace: 'shop', pod: `${service}-7d9f-${pod}` };
+      if (spec.extraLabel) l[spec.extraLabel[0]] = spec.extraLabel[1];
+      streams.set(key, l);
+    }
+    return l;
+  };
   for (let m = 0; m < spec.minutes; m++) {
     const n = Math.round(spec.perMinute * (0.9 + r() * 0.2));
     for (let i = 0; i < n; i++) {
@@ -71,11 +87,7 @@ export function generateStream(spec: StreamSpec): TriageEntry[] {
         r() < errorShare
           ? BACKGROUND_ERRORS[Math.floor(r() * BACKGROUND_ERRORS.length)]!
           : BACKGROUND[Math.floor(r() * BACKGROUND.length)]!;
-      out.push({
-        ts,
-        labels: { app: service, namespace: 'shop', pod: `${service}-7d9f-${Math.floor(r() * 3)}` },
-        msg: gen(r),
-      });
+      out.push({ ts, labels: labels(service, Math.floor(r() * 3)), msg: gen(r) });
     }
     const b = spec.burst;
     if (b && m >= b.startMinute && m < b.startMinute + b.minutes) {
@@ -83,7 +95,7 @@ export function generateStream(spec: StreamSpec): TriageEntry[] {
         const ts = start + BigInt(m) * minuteNs + BigInt(Math.floor(r() * 60_000_000)) * 1000n;
         out.push({
           ts,
-          labels: { app: b.service, namespace: 'shop', pod: `${b.service}-7d9f-0` },
+          labels: labels(b.service, 0),
           msg: b.message.replace('{n}', String(Math.floor(r() * 1e4))),
         });
       }
