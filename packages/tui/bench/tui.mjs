@@ -1,7 +1,9 @@
 // Benchmarks of the TUI's costs (run `pnpm --filter @logtap/tui build` first; `pnpm bench` does):
-//   1. RecentLines.offer: what the receiver's hot path pays per accepted batch;
+//   1. RecentLines.offer: what the receiver's hot path pays per accepted batch; and sampleEncoded +
+//      offerSample for serialised batches (the fast path: 6,000-line pushes of 50 label sets);
 //   2. drain + ring + view append: what the view pays per line it takes in;
 //   3. one frame of layout (200x60, 10k-line ring, a filter and a search active): the cost of a redraw.
+import { EncodedBatchBuilder } from '@logtap/capture';
 import { createAppState, LineRing, layoutLive, RecentLines, reduceKey } from '../dist/index.js';
 import { appendLines } from '../dist/log-view.js';
 import { createStats, sample } from '../dist/stats.js';
@@ -35,6 +37,42 @@ for (let round = 0; round < 2; round++) {
   });
   if (round === 0) continue; // warm-up
   console.log(`offer:        ${(N / s / 1e6).toFixed(1)} M lines/s (${((s / N) * 1e9).toFixed(1)} ns/line)`);
+}
+
+// 1b. The serialised path: per batch, a histogram of the label-set column and a copy of the newest 256
+//     lines (what tapSink does before the batch moves to the writer thread).
+{
+  const encoded = [];
+  for (let e = 0; e < 20; e++) {
+    const b = new EncodedBatchBuilder();
+    for (let s = 0; s < 50; s++) {
+      const set = b.labelSet({ app: `svc-${s % 10}`, pod: `svc-${s % 10}-${s}`, namespace: 'load' });
+      for (let k = 0; k < 120; k++) {
+        b.addEntry(
+          set,
+          1_767_225_600_000_000_000n + BigInt(k),
+          `GET /api/items/${e * 6000 + s * 120 + k} 200 ${k}ms level=info user=${k * 7}`,
+        );
+      }
+    }
+    encoded.push(b.take());
+  }
+  const lines = encoded.reduce((a, b) => a + b.n, 0);
+  for (let round = 0; round < 3; round++) {
+    const r = new RecentLines();
+    const reps = 50;
+    const s = time(() => {
+      for (let k = 0; k < reps; k++) {
+        for (const b of encoded) r.offerSample(r.sampleEncoded(b));
+        if (k % 5 === 0) r.drainRecent(2000);
+      }
+    });
+    if (round === 0) continue;
+    const batches = reps * encoded.length;
+    console.log(
+      `sampleEncoded+offerSample: ${((s / batches) * 1e6).toFixed(1)} µs per 6,000-line batch (${((s / (reps * lines)) * 1e9).toFixed(1)} ns/line)`,
+    );
+  }
 }
 
 const warm = new Set();
