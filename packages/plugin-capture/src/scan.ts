@@ -491,12 +491,18 @@ class Scanner {
       if (ts === undefined) return -1;
       if (!f.matchTime(ts)) return 0;
     }
-    const labels = this.#labels(buf, p);
-    if (labels === undefined) return -1;
-    if (!f.matchLabels(labels)) return 0;
+    // Labels first only when they can reject the line; else only a line that passes needs them.
+    let labels: Readonly<Record<string, string>> | undefined;
+    if (f.labels.length > 0) {
+      labels = this.#labels(buf, p);
+      if (labels === undefined) return -1;
+      if (!f.matchLabels(labels)) return 0;
+    }
     const msg = this.#message(buf, p);
     if (msg === undefined) return -1;
     if (this.applyMsg && !f.msg!.test(msg)) return 0;
+    labels ??= this.#labels(buf, p);
+    if (labels === undefined) return -1;
     ts ??= parseTimestamp(latin1.call(buf, a + 7, a + 37));
     if (ts === undefined) return -1;
     if (p.metaOpen < 0) return { ts, labels, msg };
