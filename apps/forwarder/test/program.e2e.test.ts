@@ -143,6 +143,33 @@ describe.each([
     });
   });
 
+  test("refused API calls are logged with the API server's reason, then retried until allowed", async () => {
+    seedPod(env.server);
+    env.server.logs.startContainer(NS, POD, 'app');
+    env.server.logs.append(NS, POD, 'app', numbered('line', 0, 10));
+    // The pod read (CoreV1Api.readNamespacedPod) and the log stream (Log + readNamespacedPodLog for the
+    // Status that Log hides) both go through client-node: the bundle must keep their error paths.
+    const undenyPods = env.server.authz.deny({ verbs: ['get'], resources: ['pods'] });
+    const run = runForwarder(program(), { LOGTAP_BATCH_WAIT: '50ms', LOGTAP_DRAIN_TIMEOUT: '200ms' });
+    await waitFor('a pod read refused', () => run.logs.some((l) => l.msg === 'cannot read the own pod'));
+    expect(String(run.logs.find((l) => l.msg === 'cannot read the own pod')?.error)).toContain(
+      `pods "${POD}" is forbidden`,
+    );
+    const undenyLog = env.server.authz.deny({ resources: ['pods/log'] });
+    undenyPods();
+    await waitFor('a log stream refused', () =>
+      run.logs.some((l) => l.level === 'warn' && String(l.error).includes('is forbidden')),
+    );
+    expect(String(run.logs.find((l) => l.level === 'warn' && l.container === 'app')?.error)).toContain(
+      'pods "api-7d9f-abcde" is forbidden',
+    );
+    undenyLog();
+    await waitFor('10 lines received', async () => (await env.receiver.entries()).length === 10);
+    expect((await env.receiver.entries()).map((e) => e.msg)).toEqual(numbered('line', 0, 10));
+    run.child.kill('SIGTERM');
+    expect(await run.exit).toBe(0);
+  });
+
   test('a bad environment exits 2 naming every bad variable', async () => {
     const run = runForwarder(program(), {
       LOGTAP_TARGET: '',
