@@ -5,7 +5,7 @@
 # Runs as uid/gid 65532 with a read-only root file system: it writes nothing to disk.
 # It ships one bundled file (dist/bundle/logtap-forwarder.mjs, made by `pnpm build` with esbuild) and the
 # snappy addon, not a node_modules tree: the sidecar runs in every tapped pod, and the bundle's RSS is
-# ~20 MiB below the same code loaded from node_modules (docs/forwarder.md, "Resources").
+# ~50 MiB below the same code loaded from node_modules (docs/forwarder.md, "Resources").
 
 # An exact tag; pin the digest too when you publish:
 #   docker buildx imagetools inspect node:20.20.0-bookworm-slim  → --build-arg NODE_IMAGE=node:20.20.0-bookworm-slim@sha256:…

@@ -12,10 +12,10 @@ export const RECEIVER_NAME = 'logtap-receiver';
 export const LINKERD_SKIP_OUTBOUND = 'config.linkerd.io/skip-outbound-ports';
 export const ISTIO_EXCLUDE_OUTBOUND = 'traffic.sidecar.istio.io/excludeOutboundPorts';
 export const DEFAULT_SIDECAR_CPU = '25m';
-// The forwarder image runs one esbuild bundle with tuned V8 flags (docs/forwarder.md, "Resources"): ~85 MiB
-// RSS idle (~46 MiB of it the node binary's shared pages), peak 125-135 MiB reading a backlog as fast as it
-// can. 128Mi covers it at rest and under normal load; the 2x limit, 256Mi, is ~2x the measured peak, room
-// for several containers' batches and a full retry buffer (LOGTAP_BUFFER_BYTES, 8 MiB).
+// The forwarder image runs one esbuild bundle with tuned V8 flags (docs/forwarder.md, "Resources"): 61 MiB
+// RSS idle (42 MiB of it the node binary's shared pages), 115-123 MiB at its peak reading a backlog as fast
+// as it can. 128Mi is above that peak; the 2x limit, 256Mi, is twice it: room for several containers'
+// batches and a full retry buffer (LOGTAP_BUFFER_BYTES, 8 MiB).
 export const DEFAULT_SIDECAR_MEMORY = '128Mi';
 /** First port the forwarder's /healthz and /metrics listen on; the next free one is used if taken. */
 export const FORWARDER_BASE_PORT = 9091;
