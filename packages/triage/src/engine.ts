@@ -118,12 +118,20 @@ interface Sig {
   levels: LevelCounts;
   firstTs: bigint;
   lastTs: bigint;
-  buckets: Map<number, [number, number]>;
+  /**
+   * Lines and errors per time bucket, as small integers in Maps (no object per cell: with hundreds of
+   * templates over hours these cells were most of what survived into the old generation, and the
+   * collector's full GCs followed them). Errors only where there are some. The bucket pushed last is
+   * counted in `curLines`/`curErrors` and added here when another bucket comes (see flushBucket).
+   */
+  bucketLines: Map<number, number>;
+  bucketErrors: Map<number, number>;
+  curBucket: number;
+  curLines: number;
+  curErrors: number;
   services: Map<string, [number, number]>;
   examples: Example[];
-  /** The cell of the bucket / service pushed last: consecutive lines of a template mostly share them. */
-  lastBucket: number;
-  lastBucketCell: [number, number] | undefined;
+  /** The cell of the service pushed last: consecutive lines of a template mostly share it. */
   lastService: string;
   lastServiceCell: [number, number] | undefined;
   /** The next signature whose masked sequence has the same hash (see #byHash). */
@@ -145,6 +153,19 @@ interface Bucket {
   warnings: number;
 }
 
+/** Adds `lines`/`errors` to bucket `k` of a signature's series. */
+function addToBucket(sig: Sig, k: number, lines: number, errors: number): void {
+  sig.bucketLines.set(k, (sig.bucketLines.get(k) ?? 0) + lines);
+  if (errors > 0) sig.bucketErrors.set(k, (sig.bucketErrors.get(k) ?? 0) + errors);
+}
+
+/** Moves the counts of the signature's current bucket into its series. */
+function flushBucket(sig: Sig): void {
+  if (sig.curLines > 0) addToBucket(sig, sig.curBucket, sig.curLines, sig.curErrors);
+  sig.curLines = 0;
+  sig.curErrors = 0;
+}
+
 function newSig(key: string, tokens: string[], firstTs: bigint, lastTs: bigint): Sig {
   return {
     key,
@@ -154,11 +175,13 @@ function newSig(key: string, tokens: string[], firstTs: bigint, lastTs: bigint):
     levels: LEVELS.map(() => 0),
     firstTs,
     lastTs,
-    buckets: new Map(),
+    bucketLines: new Map(),
+    bucketErrors: new Map(),
+    curBucket: Number.NaN,
+    curLines: 0,
+    curErrors: 0,
     services: new Map(),
     examples: [],
-    lastBucket: Number.NaN,
-    lastBucketCell: undefined,
     lastService: '',
     lastServiceCell: undefined,
     nextSameHash: undefined,
@@ -358,18 +381,12 @@ export class TriageAccumulator {
     sig.levels[li]!++;
     if (ts < sig.firstTs) sig.firstTs = ts;
     if (ts > sig.lastTs) sig.lastTs = ts;
-    let sb = sig.lastBucketCell;
-    if (sig.lastBucket !== bucket || sb === undefined) {
-      sb = sig.buckets.get(bucket);
-      if (!sb) {
-        sb = [0, 0];
-        sig.buckets.set(bucket, sb);
-      }
-      sig.lastBucket = bucket;
-      sig.lastBucketCell = sb;
+    if (sig.curBucket !== bucket) {
+      flushBucket(sig);
+      sig.curBucket = bucket;
     }
-    sb[0]++;
-    if (isError) sb[1]++;
+    sig.curLines++;
+    if (isError) sig.curErrors++;
     let ss = sig.lastServiceCell;
     if (sig.lastService !== svcId || ss === undefined) {
       ss = sig.services.get(svcId);
@@ -588,14 +605,11 @@ export class TriageAccumulator {
     });
     if (o.firstTs < sig.firstTs) sig.firstTs = o.firstTs;
     if (o.lastTs > sig.lastTs) sig.lastTs = o.lastTs;
-    const buckets =
-      o.buckets instanceof Map ? [...o.buckets].map(([k, [l, e]]) => [k, l, e] as const) : o.buckets;
-    for (const [k, lines, errors] of buckets) {
-      const b = sig.buckets.get(k);
-      if (b) {
-        b[0] += lines;
-        b[1] += errors;
-      } else sig.buckets.set(k, [lines, errors]);
+    if ('bucketLines' in o) {
+      flushBucket(o);
+      for (const [k, lines] of o.bucketLines) addToBucket(sig, k, lines, o.bucketErrors.get(k) ?? 0);
+    } else {
+      for (const [k, lines, errors] of o.buckets) addToBucket(sig, k, lines, errors);
     }
     const services =
       o.services instanceof Map ? [...o.services].map(([k, [l, e]]) => [k, l, e] as const) : o.services;
@@ -631,6 +645,7 @@ export class TriageAccumulator {
         [...values].map(([v, [l, e]]): [string, number, number] => [v, l, e]).sort(byKey),
       ])
       .sort(byKey);
+    for (const s of this.#sigs.values()) flushBucket(s);
     const signatures = [...this.#sigs.values()]
       .map(
         (s): SignatureState => ({
@@ -641,8 +656,8 @@ export class TriageAccumulator {
           levels: [...s.levels],
           firstTs: s.firstTs,
           lastTs: s.lastTs,
-          buckets: [...s.buckets]
-            .map(([k, [l, e]]): [number, number, number] => [k, l, e])
+          buckets: [...s.bucketLines]
+            .map(([k, l]): [number, number, number] => [k, l, s.bucketErrors.get(k) ?? 0])
             .sort((a, b) => a[0] - b[0]),
           services: [...s.services].map(([k, [l, e]]): [string, number, number] => [k, l, e]).sort(byKey),
           examples: s.examples.map((e) => ({ ...e })),
