@@ -241,6 +241,13 @@ class Scanner {
   readonly decoder = new EntryDecoder();
   readonly encoder = new EntryEncoder();
   readonly ranges = new RangeReader();
+  /**
+   * Whether {@link setRange} turns ASCII ranges into a string: worth it when most lines are visited (the
+   * string costs a copy of the range and ~4 MiB of heap per range in flight); scans that pass ranges on
+   * as bytes, or visit a few lines found by a literal, leave it off.
+   */
+  useText = false;
+  #ascii = false;
   /** The current range as one latin1 string when it is ASCII (see {@link setRange}). */
   #text: string | undefined;
   /**
@@ -354,7 +361,8 @@ class Scanner {
    * parent, ~8 ns where a decode per line costs 60-130 ns (measured on the loghub lines).
    */
   setRange(buf: Buffer): void {
-    this.#text = isAscii(buf) ? latin1.call(buf, 0, buf.length) : undefined;
+    this.#ascii = isAscii(buf);
+    this.#text = this.useText && this.#ascii ? latin1.call(buf, 0, buf.length) : undefined;
     this.#escBuf = undefined;
   }
 
@@ -373,7 +381,8 @@ class Scanner {
 
   /** The text of `buf[a, b)` of the current range (a view into the range's string when it is ASCII). */
   str(buf: Buffer, a: number, b: number): string {
-    return this.#text !== undefined ? this.#text.slice(a, b) : utf8.call(buf, a, b);
+    if (this.#text !== undefined) return this.#text.slice(a, b);
+    return this.#ascii ? latin1.call(buf, a, b) : utf8.call(buf, a, b);
   }
 
   /**
@@ -699,6 +708,8 @@ export async function* scanEntries(
   const s = new Scanner(cap, filter, opts);
   // Entries hold strings copied out of the range: one output buffer serves every range.
   s.ranges.reuse = true;
+  const lits = s.applyMsg ? filter.msg!.literals : undefined;
+  s.useText = lits === undefined || lits.every((l) => l.length < 3);
   try {
     for (const f of cap.files) {
       if (!mayRead(s, f)) continue;
@@ -795,6 +806,7 @@ export async function* scanRows(
   const msg = filter.msg;
   if (msg === undefined) throw new TypeError('scanRows needs a filter with a message pattern');
   const s = new Scanner(cap, filter, { ...opts, applyMsg: false });
+  s.useText = true; // every line is visited
   const decoder = s.decoder;
   for (const f of cap.files) {
     if (!mayRead(s, f)) continue;
