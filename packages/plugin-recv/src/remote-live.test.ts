@@ -181,6 +181,35 @@ describe('RemoteLiveSource against a receiver with --live-token', () => {
     expect(src.stats().connection!.text).toContain('no answer within 100 ms');
   });
 
+  it('retries a working link once at once before calling it down (a dropped kept-alive connection)', async () => {
+    const rx = await liveReceiver();
+    let calls = 0;
+    let failNext = 0;
+    const flaky: typeof fetch = (input, init) => {
+      calls++;
+      if (failNext > 0) {
+        failNext--;
+        return Promise.reject(new TypeError('fetch failed', { cause: { code: 'ECONNRESET' } }));
+      }
+      return fetch(input, init);
+    };
+    const { src } = source(rx.url, { fetch: flaky, intervalMs: 50 });
+    const states: string[] = [];
+    src.start();
+    await until('the link', () => src.link.state === 'up');
+    const watch = setInterval(() => states.push(src.link.state), 1);
+    failNext = 1;
+    const before = calls;
+    await until('two more polls', () => calls >= before + 3);
+    expect(src.link.state).toBe('up');
+    expect(states).not.toContain('down');
+    failNext = 2;
+    await until('the link to go down', () => src.link.state === 'down');
+    clearInterval(watch);
+    expect(src.stats().connection!.text).toContain('fetch failed: ECONNRESET');
+    await until('the link back', () => src.link.state === 'up');
+  });
+
   it('bounds what waits for the view', async () => {
     const rx = await liveReceiver();
     const { src } = source(rx.url, { maxQueued: 7 });

@@ -53,6 +53,8 @@ export class RemoteLiveSource implements LiveSource {
   #timer: NodeJS.Timeout | undefined;
   #stopped = true;
   #inflight: AbortController | undefined;
+  /** The immediate retry after a working link's first failure is under way. */
+  #retrying = false;
   /** Lines the view never got because more arrived between two drains than `maxQueued`. */
   skipped = 0;
 
@@ -150,6 +152,7 @@ export class RemoteLiveSource implements LiveSource {
       if (!parsed.success)
         throw new Error(`unexpected answer: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
       ok = true;
+      this.#retrying = false;
       if (!this.#apply(parsed.data)) {
         // A restarted receiver answered a cursor of the previous one: ask again from its first line.
         this.#timer = setTimeout(() => void this.#poll(), 0);
@@ -157,6 +160,13 @@ export class RemoteLiveSource implements LiveSource {
       }
     } catch (err) {
       if (this.#stopped) return;
+      if (this.#link.state === 'up' && !this.#retrying) {
+        // One failure of a working link (a kept-alive forwarded connection the API server dropped) is
+        // retried at once on a new connection before the view says the link is down.
+        this.#retrying = true;
+        this.#timer = setTimeout(() => void this.#poll(), 0);
+        return;
+      }
       this.#fail(describe(ac.signal.aborted ? ac.signal.reason : err));
     } finally {
       clearTimeout(timeout);
@@ -201,6 +211,7 @@ export class RemoteLiveSource implements LiveSource {
   }
 
   #fail(error: string): void {
+    this.#retrying = false;
     const now = this.#o.now();
     const l = this.#link;
     this.#link =
