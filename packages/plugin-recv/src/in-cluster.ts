@@ -247,7 +247,8 @@ export async function runInCluster(
           terminal: io.terminal,
           version: io.version,
           listen: `${hostPort} (in-cluster) ⇐ ${pf.url.replace(/^http:\/\//, '')}`,
-          captureDir: `${rx.namespace}/${rx.pod} → ${config.dir}`,
+          // The run's end (--ttl), so nobody is surprised by the copy back starting on its own.
+          captureDir: `${rx.namespace}/${rx.pod} (ends ${rx.expiresAt.toISOString().slice(11, 16)}Z) → ${config.dir}`,
           label: `${rx.namespace}/${rx.pod} via ${pf.url.replace(/^http:\/\//, '')}`,
           maxDiskBytes: config.maxDiskBytes,
           signal: stop.signal,

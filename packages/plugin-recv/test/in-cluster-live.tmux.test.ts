@@ -170,7 +170,7 @@ describe('logtap recv --in-cluster live view in a real terminal (tmux, test API 
       },
     );
     expect(screen).toMatch(
-      /logtap v\S+ │ logtap-receiver\.logtap\.svc:3100 \(in-cluster\) ⇐ 127\.0\.0\.1:\d+ │ logtap\/logtap-receiver → /,
+      /logtap v\S+ │ logtap-receiver\.logtap\.svc:3100 \(in-cluster\) ⇐ 127\.0\.0\.1:\d+ │ logtap\/logtap-receiver \(ends \d\d:\d\dZ\)/,
     );
     // The pod runs with a random read token, and the push flags.
     expect(pod.env.LOGTAP_LIVE_TOKEN).toMatch(/^[\w-]{32}$/);
