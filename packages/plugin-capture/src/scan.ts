@@ -512,7 +512,7 @@ class Scanner {
     if (this.applyMsg && !f.msg!.test(msg)) return 0;
     labels ??= this.#labels(buf, p);
     if (labels === undefined) return -1;
-    ts ??= parseTimestamp(latin1.call(buf, a + 7, a + 37));
+    ts ??= parseTimestamp(this.str(buf, a + 7, a + 37));
     if (ts === undefined) return -1;
     if (p.metaOpen < 0) return { ts, labels, msg };
     const meta = this.#meta(buf, p, b);
@@ -558,7 +558,9 @@ class Scanner {
    */
   lines(buf: Buffer, visit: (start: number, end: number) => void): void {
     const lits = this.applyMsg ? this.filter.msg!.literals : undefined;
-    if (lits === undefined) this.#everyLine(buf, visit);
+    // A weak literal (the `.` of `\d+\.\d+`) is in nearly every raw line (its timestamp has one): the
+    // search would only add a lookup per line.
+    if (lits === undefined || lits.every((l) => l.length < 3)) this.#everyLine(buf, visit);
     else this.#literalLines(buf, lits, visit);
   }
 
