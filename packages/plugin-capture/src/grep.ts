@@ -1,8 +1,8 @@
 /**
  * `logtap grep`: lines whose message matches a pattern, as text (`time service msg`) or canonical JSONL,
  * with context lines (-C) or as per-file counts. Without context the scan's literal prefilter means most
- * lines are never decoded (scan.ts); with context every line passing the time and label filters is
- * decoded, since any may be printed.
+ * lines are never decoded (scan.ts); with context every line passing the time and label filters is a row
+ * (an offset and a match flag), decoded only when printed.
  */
 
 import {
