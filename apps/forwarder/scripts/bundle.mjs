@@ -3,8 +3,10 @@
 // the sidecar runs in every tapped pod, and loading @kubernetes/client-node's barrel from node_modules
 // (every generated API and model, ~970 modules) costs ~75 MiB of RSS. In one minified file, with the
 // client's modules marked free of side effects, esbuild keeps only what the forwarder reaches (KubeConfig,
-// CoreV1Api, Log and their imports) and V8 holds one small source text instead of thousands.
-// Only `snappy` stays outside: a native addon (a prebuilt .node per platform) cannot be inlined.
+// CoreV1Api, Log and their imports) and V8 holds one small source text instead of thousands. The plugins
+// below also drop client-node's model classes, node-fetch's whatwg-url fallback and undici's unused parts
+// (each measured; see their comments). Only `snappy` stays outside: a native addon (a prebuilt .node per
+// platform) cannot be inlined.
 // Usage: node scripts/bundle.mjs [--metafile]   (run by `pnpm build` after tsc)
 import { readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -14,14 +16,13 @@ import { build } from 'esbuild';
 const root = join(import.meta.dirname, '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const outfile = join(root, 'dist', 'bundle', 'logtap-forwarder.mjs');
-const CLIENT_NODE = `${join('@kubernetes', 'client-node', 'dist')}`;
+const CLIENT_NODE = join('@kubernetes', 'client-node', 'dist');
 
 /**
  * @kubernetes/client-node declares no `sideEffects`, so esbuild would keep every module its barrel
  * re-exports (every API group and its request factory). None of its modules does anything at load time
  * beyond defining classes and constants, so they are marked side-effect free: a module whose exports are
- * unused is dropped. (The models stay: ObjectSerializer's type map names them all, and the pod read
- * needs it to deserialise.)
+ * unused is dropped. (The models would stay, named by ObjectSerializer's type map: see noModels.)
  */
 const clientNodeIsPure = {
   name: 'client-node-side-effect-free',
