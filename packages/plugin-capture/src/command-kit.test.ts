@@ -1,10 +1,19 @@
+import { EventEmitter } from 'node:events';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CaptureNotFoundError, InvalidRegexError, InvalidTimeError } from '@logtap/capture';
 import { removeDir, tempDir } from '../test/tools-fixtures.js';
-import { fileOutput, formatBytes, ProgressBar, streamOutput, translateError } from './command-kit.js';
+import {
+  fileOutput,
+  filterInput,
+  formatBytes,
+  interruptible,
+  ProgressBar,
+  streamOutput,
+  translateError,
+} from './command-kit.js';
 import { InvalidArgumentError, OutputExistsError } from './errors.js';
 
 let root: string;
@@ -117,5 +126,39 @@ describe('translateError', () => {
     expect(formatBytes(512)).toBe('512 B');
     expect(formatBytes(1536)).toBe('1.50 KiB');
     expect(formatBytes(10 * 1024 ** 3)).toBe('10.0 GiB');
+  });
+});
+
+describe('filterInput and interruptible', () => {
+  it('maps the filter flags', () => {
+    expect(
+      filterInput(
+        { from: '-5m', label: ['app=web'], 'ignore-case': true, 'fixed-strings': false },
+        'a.b',
+        7n,
+      ),
+    ).toEqual({
+      from: '-5m',
+      to: undefined,
+      labels: ['app=web'],
+      grep: 'a.b',
+      ignoreCase: true,
+      fixedStrings: false,
+      nowNs: 7n,
+    });
+  });
+
+  it('aborts on SIGINT or SIGTERM until disposed', () => {
+    const proc = new EventEmitter();
+    const a = interruptible(proc);
+    proc.emit('SIGTERM');
+    expect(a.abort.signal.aborted).toBe(true);
+    expect((a.abort.signal.reason as Error).message).toBe('interrupted');
+    a.dispose();
+    expect(proc.listenerCount('SIGINT') + proc.listenerCount('SIGTERM')).toBe(0);
+    const b = interruptible(proc);
+    b.dispose();
+    proc.emit('SIGINT');
+    expect(b.abort.signal.aborted).toBe(false);
   });
 });

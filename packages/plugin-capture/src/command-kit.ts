@@ -13,6 +13,52 @@ import { buildFilter, type FilterInput, type ToolFilter } from './filter.js';
 import { EXIT } from './flags.js';
 
 /** Opens a capture and resolves the filter flags against it. */
+/** The filter flags shared by slice, export and grep (see flags.ts), as oclif parses them. */
+export interface FilterFlags {
+  from?: string | undefined;
+  to?: string | undefined;
+  label?: string[] | undefined;
+  'ignore-case'?: boolean | undefined;
+  'fixed-strings'?: boolean | undefined;
+}
+
+/** The filter input of a command's flags; `grep` is the message pattern (a flag or grep's argument). */
+export function filterInput(flags: FilterFlags, grep: string | undefined, nowNs: bigint): FilterInput {
+  return {
+    from: flags.from,
+    to: flags.to,
+    labels: flags.label,
+    grep,
+    ignoreCase: flags['ignore-case'],
+    fixedStrings: flags['fixed-strings'],
+    nowNs,
+  };
+}
+
+/** What {@link interruptible} listens on (the process, passed in by the command). */
+export interface SignalSource {
+  once(event: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
+  off(event: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
+}
+
+/**
+ * An abort controller that SIGINT and SIGTERM abort (with "interrupted"), so a command stops its scan and
+ * removes partial output; `dispose` removes the listeners.
+ */
+export function interruptible(proc: SignalSource): { abort: AbortController; dispose(): void } {
+  const abort = new AbortController();
+  const onSignal = () => abort.abort(new Error('interrupted'));
+  proc.once('SIGINT', onSignal);
+  proc.once('SIGTERM', onSignal);
+  return {
+    abort,
+    dispose: () => {
+      proc.off('SIGINT', onSignal);
+      proc.off('SIGTERM', onSignal);
+    },
+  };
+}
+
 export async function loadSource(
   dir: string,
   input: FilterInput,

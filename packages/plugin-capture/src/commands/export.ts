@@ -128,20 +128,12 @@ ${EXIT_CODES_TEXT}`;
     const [kit, { exportCapture }] = await Promise.all([import('../command-kit.js'), import('../export.js')]);
     const warnings = new kit.WarningLog((t) => this.warn(t));
     let output: (Awaited<ReturnType<typeof kit.fileOutput>> & { closed?: boolean }) | undefined;
-    const abort = new AbortController();
-    const onSignal = () => abort.abort(new Error('interrupted'));
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    const { abort, dispose } = kit.interruptible(process);
     try {
-      const { cap, filter } = await kit.loadSource(args.dir, {
-        from: flags.from,
-        to: flags.to,
-        labels: flags.label,
-        grep: flags.grep,
-        ignoreCase: flags['ignore-case'],
-        fixedStrings: flags['fixed-strings'],
-        nowNs: BigInt(Date.now()) * 1_000_000n,
-      });
+      const { cap, filter } = await kit.loadSource(
+        args.dir,
+        kit.filterInput(flags, flags.grep, BigInt(Date.now()) * 1_000_000n),
+      );
       output = toStdout
         ? kit.streamOutput(process.stdout, '-', () => abort.abort(new Error('stdout closed')))
         : await kit.fileOutput(flags.out, flags.force, process.pid);
@@ -187,8 +179,7 @@ ${EXIT_CODES_TEXT}`;
         this.error('export interrupted; no output file was left behind', { exit: 130 });
       throw err;
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      dispose();
     }
   }
 }

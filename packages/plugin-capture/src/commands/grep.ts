@@ -86,15 +86,10 @@ Exit codes: 0 a line matched; 1 no line matched (or an unexpected error, with a 
     try {
       let loaded: Awaited<ReturnType<typeof kit.loadSource>>;
       try {
-        loaded = await kit.loadSource(args.dir, {
-          from: flags.from,
-          to: flags.to,
-          labels: flags.label,
-          grep: args.pattern,
-          ignoreCase: flags['ignore-case'],
-          fixedStrings: flags['fixed-strings'],
-          nowNs: BigInt(Date.now()) * 1_000_000n,
-        });
+        loaded = await kit.loadSource(
+          args.dir,
+          kit.filterInput(flags, args.pattern, BigInt(Date.now()) * 1_000_000n),
+        );
       } catch (err) {
         // `logtap grep ./capture error`: the arguments are swapped.
         if (

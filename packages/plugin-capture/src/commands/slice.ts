@@ -67,20 +67,12 @@ ${EXIT_CODES_TEXT}`;
     const { args, flags } = await this.parse(Slice);
     const [kit, { sliceCapture }] = await Promise.all([import('../command-kit.js'), import('../slice.js')]);
     const warnings = new kit.WarningLog((t) => this.warn(t));
-    const abort = new AbortController();
-    const onSignal = () => abort.abort(new Error('interrupted'));
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    const { abort, dispose } = kit.interruptible(process);
     try {
-      const { cap, filter } = await kit.loadSource(args.dir, {
-        from: flags.from,
-        to: flags.to,
-        labels: flags.label,
-        grep: flags.grep,
-        ignoreCase: flags['ignore-case'],
-        fixedStrings: flags['fixed-strings'],
-        nowNs: BigInt(Date.now()) * 1_000_000n,
-      });
+      const { cap, filter } = await kit.loadSource(
+        args.dir,
+        kit.filterInput(flags, flags.grep, BigInt(Date.now()) * 1_000_000n),
+      );
       const showProgress = flags.progress ?? process.stderr.isTTY === true;
       const bar = showProgress ? new kit.ProgressBar(process.stderr, cap.indexedBytes) : undefined;
       const r = await sliceCapture(cap, filter, flags.out, {
@@ -112,8 +104,7 @@ ${EXIT_CODES_TEXT}`;
         this.error('slice interrupted; the partial output was removed', { exit: 130 });
       throw err;
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      dispose();
     }
   }
 }
