@@ -27,6 +27,29 @@ describe('robust spike detection', () => {
     expect(poissonLower(0, 50)).toBeLessThan(1e-20);
   });
 
+  it('scores exactly as sorting a copy of each window would', () => {
+    const med = (a: number[]) =>
+      a.length % 2 ? a[a.length >> 1]! : (a[a.length / 2 - 1]! + a[a.length / 2]!) / 2;
+    let seed = 11;
+    const rand = () => {
+      seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0;
+      return seed / 2 ** 32;
+    };
+    for (const lookback of [3, 15, 40, 100]) {
+      const series = Array.from({ length: 150 }, () => Math.floor(rand() * [5, 200, 1e6][lookback % 3]!));
+      const want = series.map((value, i) => {
+        const from = Math.max(0, i - lookback);
+        if (i - from < 2) return undefined;
+        const hist = series.slice(from, i).sort((a, b) => a - b);
+        const m = med(hist);
+        const dev = hist.map((v) => Math.abs(v - m)).sort((a, b) => a - b);
+        const scale = Math.max(1.4826 * med(dev), Math.sqrt(m), 1);
+        return { index: i, value, baseline: m, z: (value - m) / scale };
+      });
+      expect(robustScores(series, { lookback, minHistory: 2 })).toEqual(want);
+    }
+  });
+
   it('needs minHistory points before scoring', () => {
     const s = robustScores([1, 2, 3, 4, 5, 6], { minHistory: 5 });
     expect(s.slice(0, 5).every((p) => p === undefined)).toBe(true);

@@ -39,11 +39,16 @@ export interface SpikeRun {
   total: number;
 }
 
-function median(sorted: readonly number[]): number {
+function median(sorted: ArrayLike<number>): number {
   const n = sorted.length;
   const mid = n >> 1;
   return n % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
+
+// Scratch windows for robustScores: a typed array sorts numerically in native code, with no
+// comparator call and no array per point (the report scores every minute of up to 52 series).
+let histBuf = new Float64Array(64);
+let devBuf = new Float64Array(64);
 
 /** Robust z-scores of every point with enough history (undefined otherwise). */
 export function robustScores(series: readonly number[], opts: SpikeOptions = {}): (SpikePoint | undefined)[] {
@@ -56,9 +61,18 @@ export function robustScores(series: readonly number[], opts: SpikeOptions = {})
       out.push(undefined);
       continue;
     }
-    const hist = series.slice(from, i).sort((a, b) => a - b);
+    const n = i - from;
+    if (histBuf.length < n) {
+      histBuf = new Float64Array(n);
+      devBuf = new Float64Array(n);
+    }
+    const hist = histBuf.subarray(0, n);
+    for (let k = 0; k < n; k++) hist[k] = series[from + k]!;
+    hist.sort();
     const med = median(hist);
-    const dev = hist.map((v) => Math.abs(v - med)).sort((a, b) => a - b);
+    const dev = devBuf.subarray(0, n);
+    for (let k = 0; k < n; k++) dev[k] = Math.abs(hist[k]! - med);
+    dev.sort();
     const scale = Math.max(1.4826 * median(dev), Math.sqrt(med), 1);
     const value = series[i]!;
     out.push({ index: i, value, baseline: med, z: (value - med) / scale });
