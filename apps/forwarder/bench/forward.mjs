@@ -225,8 +225,13 @@ const child = spawn(process.execPath, [...nodeFlags, program], {
     LOGTAP_NAMESPACE: 'bench',
     LOGTAP_HEALTH_PORT: '0',
     LOGTAP_LOG_LEVEL: 'info',
-    // Allocator and libuv knobs (MALLOC_ARENA_MAX, UV_THREADPOOL_SIZE) pass through for experiments.
-    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => /^(MALLOC_|UV_)/.test(k))),
+    // Allocator and libuv knobs (MALLOC_ARENA_MAX, UV_THREADPOOL_SIZE) and the forwarder's tuning variables
+    // pass through for experiments.
+    ...Object.fromEntries(
+      Object.entries(process.env).filter(([k]) =>
+        /^(MALLOC_|UV_|LOGTAP_(POLL_INTERVAL|BATCH_BYTES|BATCH_WAIT|BUFFER_BYTES|MAX_LINE_BYTES)$)/.test(k),
+      ),
+    ),
   },
   // FORWARDER_STDOUT=<file> keeps what the program prints on stdout (e.g. with --trace-gc in the flags).
   stdio: [
