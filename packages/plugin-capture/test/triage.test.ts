@@ -229,6 +229,11 @@ describe('logtap triage', () => {
     const asJson = await runCli(['triage', 'nope', '--json'], root);
     expect(asJson.code).toBe(4);
     expect(JSON.parse(asJson.stdout).error.message).toContain('nope');
+    // Workers started before the capture is opened are ended with the command: it exits at once.
+    const t0 = Date.now();
+    const withJobs = await runCli(['triage', 'nope', '--jobs', '3'], root);
+    expect(withJobs.code).toBe(4);
+    expect(Date.now() - t0).toBeLessThan(20_000);
   });
 });
 
