@@ -29,6 +29,7 @@ import type { RecordBatch } from 'apache-arrow';
 import binding from 'zstd-napi/binding.js';
 import { BatchBuilder } from './arrow.js';
 import type { ToolFilter } from './filter.js';
+import { unescapeJsonString } from './json-string.js';
 
 export type { ReadWarning } from '@logtap/capture';
 
@@ -407,12 +408,8 @@ class Scanner {
   /** The message of parsed parts (unescaped when needed); undefined when it is not a valid string. */
   #message(buf: Buffer, p: LineParts): string | undefined {
     const raw = this.str(buf, p.msgStart, p.msgEnd);
-    if (!p.escaped) return raw;
-    try {
-      return JSON.parse(`"${raw}"`) as string;
-    } catch {
-      return undefined; // not a plain string literal: the decoder judges the line
-    }
+    // Undefined when it is not a plain string literal: the decoder judges the line.
+    return p.escaped ? unescapeJsonString(raw) : raw;
   }
 
   /**
