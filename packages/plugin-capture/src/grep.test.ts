@@ -131,6 +131,24 @@ describe('grepCapture', () => {
     }
   });
 
+  it('cannot be hung by a pattern that backtracks exponentially', async () => {
+    const dir = path.join(root, 'evil');
+    const long = `${'a'.repeat(20_000)}!`;
+    await writeCapture(
+      dir,
+      Array.from({ length: 100 }, (_, i) => ({ ts: BASE_NS + BigInt(i), labels: { app: 'x' }, msg: long })),
+    );
+    const t = performance.now();
+    for (const pattern of ['(a+)+$', '(a|aa)+$', '^(\\w+\\s?)+$']) {
+      const cap = await openCapture(dir);
+      expect(buildFilter(cap, { grep: pattern }).msg!.engine).toBe('v8');
+      const { r } = await grep(dir, { grep: pattern }, { count: true });
+      expect(r.matches).toBe(0);
+    }
+    // 3 x 100 lines of 20 KB: exponential backtracking would not finish; the linear fallback takes ms a line.
+    expect(performance.now() - t).toBeLessThan(20_000);
+  });
+
   it('counts matches per file', async () => {
     const { out, r } = await grep(ours, { grep: 'GET' }, { count: true });
     const total = ENTRIES.filter((e) => e.msg.includes('GET')).length;
