@@ -1,21 +1,18 @@
 /**
  * `logtap grep`: lines whose message matches a pattern, as text (`time service msg`) or canonical JSONL,
  * with context lines (-C) or as per-file counts. Without context the scan's literal prefilter means most
- * lines are never decoded (scan.ts); with context every line passing the time and label filters is a row
- * (an offset and a match flag), decoded only when printed.
+ * lines are never decoded (scan.ts), and matches are written from their raw bytes (grep-writer.ts); with
+ * context or colour every line passing the time and label filters is a row (an offset and a match
+ * flag), decoded only when printed.
  */
 
-import {
-  type Capture,
-  type CaptureEntry,
-  EntryEncoder,
-  type ReadWarning,
-  TimestampFormatter,
-} from '@logtap/capture';
-import { serviceOf } from '@logtap/tui';
-import { escapeControls } from './escape.js';
+import { type Capture, type CaptureEntry, EntryEncoder, type ReadWarning } from '@logtap/capture';
 import type { ToolFilter } from './filter.js';
-import { type RowBatch, scanEntries, scanRows } from './scan.js';
+import { RawGrepWriter } from './grep-writer.js';
+import { type RowBatch, scanEntries, scanMatches, scanRows } from './scan.js';
+import { TextFormatter } from './text-format.js';
+
+export { TextFormatter } from './text-format.js';
 
 export type GrepFormat = 'text' | 'jsonl';
 
@@ -29,8 +26,11 @@ export interface GrepOptions {
   count?: boolean;
   /** Colour text output (time, service, matches) with ANSI codes. */
   color?: boolean;
-  /** Receives output text; may return a promise for backpressure. */
-  write: (text: string) => void | Promise<void>;
+  /**
+   * Receives the output, in pieces of whole lines (a string, or UTF-8 bytes the callee may keep); may
+   * return a promise for backpressure.
+   */
+  write: (chunk: string | Buffer) => void | Promise<void>;
   signal?: AbortSignal | undefined;
   onWarning?: ((w: ReadWarning) => void) | undefined;
 }
@@ -43,42 +43,6 @@ export interface GrepResult {
 
 const FLUSH_CHARS = 64 * 1024;
 
-const SGR = { match: '\x1b[1;31m', time: '\x1b[2m', service: '\x1b[36m', reset: '\x1b[0m' };
-
-/**
- * Text-format line: `2024-01-15T10:32:01.123Z service msg` (time to the millisecond, UTC). With a
- * `highlight` function (grep --color), the time is dimmed, the service coloured and matches in bold red.
- */
-export class TextFormatter {
-  readonly #service = new WeakMap<object, string>();
-  readonly #ts = new TimestampFormatter();
-
-  constructor(private readonly highlight?: (msg: string) => Array<[number, number]>) {}
-
-  format(e: CaptureEntry, mark = ' '): string {
-    let svc = this.#service.get(e.labels);
-    if (svc === undefined) {
-      svc = escapeControls(serviceOf(e.labels));
-      this.#service.set(e.labels, svc);
-    }
-    const t = this.#ts.format(e.ts);
-    // mark: ' ' plain, ':' a match and '-' a context line when -C is on (grep's convention).
-    const sep = mark === ' ' ? ' ' : `${mark} `;
-    // A trailing CR is what a CRLF-terminated log line leaves: not worth showing as \r.
-    const msg = e.msg.endsWith('\r') ? e.msg.slice(0, -1) : e.msg;
-    if (this.highlight === undefined) return `${t.slice(0, 23)}Z ${svc}${sep}${escapeControls(msg)}\n`;
-    let body = '';
-    let at = 0;
-    // Each piece is escaped on its own, so escapes never split a colour code and vice versa.
-    for (const [a, b] of mark === '-' ? [] : this.highlight(msg)) {
-      body += `${escapeControls(msg.slice(at, a))}${SGR.match}${escapeControls(msg.slice(a, b))}${SGR.reset}`;
-      at = b;
-    }
-    body += escapeControls(msg.slice(at));
-    return `${SGR.time}${t.slice(0, 23)}Z${SGR.reset} ${SGR.service}${svc}${SGR.reset}${sep}${body}\n`;
-  }
-}
-
 async function* asRows(
   src: AsyncIterable<{ file: string; entries: CaptureEntry[] }>,
 ): AsyncGenerator<RowBatch> {
@@ -88,11 +52,48 @@ async function* asRows(
   }
 }
 
+/** Output bytes gathered before they are written (a range's matches are written after the range). */
+const FLUSH_BYTES = 1 << 20;
+
 /** Runs grep over a capture. `filter.msg` is the pattern (plus any --from/--to/--label). */
 export async function grepCapture(cap: Capture, filter: ToolFilter, opts: GrepOptions): Promise<GrepResult> {
-  const msg = filter.msg;
-  if (msg === undefined) throw new TypeError('grepCapture needs a filter with a message pattern');
+  if (filter.msg === undefined) throw new TypeError('grepCapture needs a filter with a message pattern');
   const context = opts.count ? 0 : Math.max(0, opts.context ?? 0);
+  if (context === 0 && (opts.color !== true || opts.count === true || opts.format === 'jsonl')) {
+    return grepRaw(cap, filter, opts);
+  }
+  return grepEntries(cap, filter, opts, context);
+}
+
+/** grep without context or colour: matches written from their raw bytes (see RawGrepWriter). */
+async function grepRaw(cap: Capture, filter: ToolFilter, opts: GrepOptions): Promise<GrepResult> {
+  const format = opts.format ?? 'text';
+  const w = new RawGrepWriter(format, opts.count === true, opts.maxCount ?? Number.POSITIVE_INFINITY);
+  const flush = async (): Promise<void> => {
+    for (const chunk of w.take()) await opts.write(chunk);
+  };
+  const scanOpts = { signal: opts.signal, onWarning: opts.onWarning };
+  for await (const _ of scanMatches(cap, filter, w, scanOpts)) {
+    if (w.pending >= FLUSH_BYTES) await flush();
+  }
+  await flush();
+  const files = w.files;
+  if (opts.count) {
+    let out = '';
+    for (const f of files) out += format === 'jsonl' ? `${JSON.stringify(f)}\n` : `${f.file}\t${f.count}\n`;
+    if (out !== '') await opts.write(out);
+  }
+  return { matches: w.matches, files };
+}
+
+/** grep with context (-C) or colour: rows of the filtered stream, decoded and formatted when printed. */
+async function grepEntries(
+  cap: Capture,
+  filter: ToolFilter,
+  opts: GrepOptions,
+  context: number,
+): Promise<GrepResult> {
+  const msg = filter.msg!;
   const max = opts.maxCount ?? Number.POSITIVE_INFINITY;
   const format = opts.format ?? 'text';
   const text = new TextFormatter(opts.color ? (m) => msg.ranges(m) : undefined);

@@ -42,6 +42,10 @@ const LABELS_END = Buffer.from('},"msg":"');
 const MSG_KEY = Buffer.from(',"msg":"');
 const META_KEY = Buffer.from('","meta":{');
 const EMPTY_LABELS: Readonly<Record<string, string>> = Object.freeze({});
+/** A raw control character, which a JSON string may not hold. */
+const CONTROL = /[\x00-\x1f]/;
+/** C0, DEL or C1: what a JSON string may not hold raw or terminal-safe text escapes (see LineParts.clean). */
+const ANY_CONTROL = /[\x00-\x1f\x7f-\x9f]/g;
 
 /** Options of {@link scanEntries} / {@link scanRaw}. */
 export interface ScanOptions {
@@ -225,7 +229,7 @@ export interface RowBatch {
 }
 
 /** Where the parts of a canonical line are (absolute offsets into the range's buffer). */
-interface LineParts {
+export interface LineParts {
   /** `{` of the labels object, or -1 when the line has no labels. */
   labelsOpen: number;
   labelsClose: number;
@@ -235,6 +239,16 @@ interface LineParts {
   metaOpen: number;
   /** The message's raw text holds a backslash escape. */
   escaped: boolean;
+  /**
+   * Its only escape is a final `\r` (a CRLF-terminated log line: common, so it skips the unescaper, and
+   * grep's text output, which drops that CR, can copy the bytes before it).
+   */
+  crOnly: boolean;
+  /**
+   * Set by {@link Scanner.match} for a line it passes: the message (before a crOnly CR) holds no control
+   * character (C0, DEL, C1), so its raw bytes are its text, in JSON and in terminal-safe text alike.
+   */
+  clean: boolean;
 }
 
 /** Per-scan state shared by the files. */
@@ -296,6 +310,8 @@ class Scanner {
     msgEnd: 0,
     metaOpen: -1,
     escaped: false,
+    crOnly: false,
+    clean: false,
   };
   #escBuf: Buffer | undefined;
   #escFrom = 0;
@@ -351,8 +367,10 @@ class Scanner {
     }
     const esc = this.#nextBackslash(buf, p.msgStart);
     p.escaped = esc >= 0 && esc < p.msgEnd;
-    // Without escapes the first quote after the start must be the closing one (else: more fields).
-    if (!p.escaped && this.#indexOf(buf, '"', 0x22, p.msgStart) !== p.msgEnd) return undefined;
+    p.crOnly = esc === p.msgEnd - 2 && buf[esc + 1] === 0x72;
+    // Without escapes the first quote after the start must be the closing one (else: more fields); the
+    // same before a final `\r`.
+    if ((!p.escaped || p.crOnly) && this.#indexOf(buf, '"', 0x22, p.msgStart) !== p.msgEnd) return undefined;
     return p;
   }
 
@@ -406,10 +424,17 @@ class Scanner {
   }
 
   /** The message of parsed parts (unescaped when needed); undefined when it is not a valid string. */
-  #message(buf: Buffer, p: LineParts): string | undefined {
-    const raw = this.str(buf, p.msgStart, p.msgEnd);
+  #message(buf: Buffer, p: LineParts, checked = true): string | undefined {
     // Undefined when it is not a plain string literal: the decoder judges the line.
-    return p.escaped ? unescapeJsonString(raw) : raw;
+    if (p.crOnly) {
+      const raw = this.str(buf, p.msgStart, p.msgEnd - 2);
+      // JSON strings hold no raw control character (unescapeJsonString's check, which this case skips;
+      // match() checks the lines that pass instead).
+      return checked && CONTROL.test(raw) ? undefined : `${raw}\r`;
+    }
+    return p.escaped
+      ? unescapeJsonString(this.str(buf, p.msgStart, p.msgEnd))
+      : this.str(buf, p.msgStart, p.msgEnd);
   }
 
   /**
@@ -488,6 +513,29 @@ class Scanner {
    * line is not in the canonical form (the caller decodes it).
    */
   entry(buf: Buffer, a: number, b: number, inside: boolean): CaptureEntry | 0 | -1 {
+    const m = this.match(buf, a, b, inside);
+    return m === 1 ? this.built(buf, a, b) : m;
+  }
+
+  /** Labels of the line {@link match} last passed. */
+  matchedLabels: Readonly<Record<string, string>> = EMPTY_LABELS;
+  /** Message (unescaped) of the line {@link match} last passed. */
+  matchedMsg = '';
+  /** Time of the line {@link match} last passed, when it had to be parsed (the range is not inside). */
+  #matchedTs: bigint | undefined;
+
+  /** Parts of the line {@link match} last passed (overwritten by the next line). */
+  get parts(): Readonly<LineParts> {
+    return this.#parts;
+  }
+
+  /**
+   * Filters the raw line `buf[a, b)` from its parts: 1 when it passes (its parts, labels and message are
+   * then in {@link parts}, {@link matchedLabels}, {@link matchedMsg}), 0 when it fails, -1 when it is not
+   * in the canonical form (the caller decodes it). The message is decoded once, for the test and the
+   * output; the time is parsed only when the range is not inside the time filter.
+   */
+  match(buf: Buffer, a: number, b: number, inside: boolean): -1 | 0 | 1 {
     const p = this.#parse(buf, a, b);
     if (p === undefined) return -1;
     const f = this.filter;
@@ -504,13 +552,37 @@ class Scanner {
       if (labels === undefined) return -1;
       if (!f.matchLabels(labels)) return 0;
     }
-    const msg = this.#message(buf, p);
+    const msg = this.#message(buf, p, false);
     if (msg === undefined) return -1;
     if (this.applyMsg && !f.msg!.test(msg)) return 0;
+    p.clean = false;
+    if (!p.escaped || p.crOnly) {
+      // One search serves the validity of a crOnly message and the cleanness of both kinds.
+      ANY_CONTROL.lastIndex = 0;
+      if (!ANY_CONTROL.test(msg)) p.clean = true;
+      else if (p.crOnly) {
+        if (ANY_CONTROL.lastIndex === msg.length) p.clean = true;
+        else if (CONTROL.test(msg.slice(0, -1))) return -1;
+      }
+    }
     labels ??= this.#labels(buf, p);
     if (labels === undefined) return -1;
-    ts ??= parseTimestamp(this.str(buf, a + 7, a + 37));
+    this.matchedLabels = labels;
+    this.matchedMsg = msg;
+    this.#matchedTs = ts;
+    return 1;
+  }
+
+  /**
+   * The entry of the line {@link match} just passed (`buf[a, b)`), or -1 when its time or meta is not
+   * valid (the caller decodes the line).
+   */
+  built(buf: Buffer, a: number, b: number): CaptureEntry | -1 {
+    const p = this.#parts;
+    const ts = this.#matchedTs ?? parseTimestamp(this.str(buf, a + 7, a + 37));
     if (ts === undefined) return -1;
+    const labels = this.matchedLabels;
+    const msg = this.matchedMsg;
     if (p.metaOpen < 0) return { ts, labels, msg };
     const meta = this.#meta(buf, p, b);
     return meta === undefined ? -1 : { ts, labels, msg, meta };
@@ -733,6 +805,95 @@ export async function* scanEntries(
         return entries.length > 0 ? { file: f.name, entries } : undefined;
       };
       yield* fastFile(s, f, onRange);
+    }
+  } finally {
+    s.ranges.release();
+  }
+}
+
+/** Receives the matching lines of {@link scanMatches}. */
+export interface MatchSink {
+  /**
+   * A new decompressed range of `file`: the lines that follow are in `buf` (overwritten after the next
+   * yield of the scan); `text` is its latin1 string when the range is ASCII and the scan made one.
+   */
+  range(file: string, buf: Buffer, text: string | undefined): void;
+  /**
+   * A matching canonical line `buf[a, b)` (no newline) with its parts, shared labels object and message
+   * (unescaped). Returns false when the sink cannot use the raw line: it is then built into an entry and
+   * passed to {@link entry}.
+   */
+  line(
+    a: number,
+    b: number,
+    parts: Readonly<LineParts>,
+    labels: Readonly<Record<string, string>>,
+    msg: string,
+  ): boolean;
+  /** A matching entry: a line not in the canonical form, or any line of a file without a frame table. */
+  entry(file: string, e: CaptureEntry): void;
+  /** True once no more lines are wanted (grep --max-count): the scan stops. */
+  readonly full: boolean;
+}
+
+/**
+ * The matching lines of a capture, in file order, handed to `sink` without building an entry for
+ * canonical lines (grep writes them from the raw bytes). Yields after each range or reader batch that
+ * gave the sink something, so that the caller can write its output with backpressure.
+ */
+export async function* scanMatches(
+  cap: Capture,
+  filter: ToolFilter,
+  sink: MatchSink,
+  opts: ScanOptions = {},
+): AsyncGenerator<void, void, undefined> {
+  const s = new Scanner(cap, filter, opts);
+  // The sink is done with a range's bytes before the next range is read.
+  s.ranges.reuse = true;
+  const lits = s.applyMsg ? filter.msg!.literals : undefined;
+  s.useText = lits === undefined || lits.every((l) => l.length < 3);
+  try {
+    for (const f of cap.files) {
+      if (sink.full) return;
+      if (!mayRead(s, f)) continue;
+      if (!fastPath(f)) {
+        for await (const entries of slowFile(s, f)) {
+          for (const e of entries) {
+            if (sink.full) break;
+            sink.entry(f.name, e);
+          }
+          yield;
+          if (sink.full) return;
+        }
+        continue;
+      }
+      const onRange = (buf: Buffer, r: Range): true | undefined => {
+        const inside = filter.coversTime(r.from, r.to);
+        let any = false;
+        sink.range(f.name, buf, s.text);
+        s.lines(buf, (a, b) => {
+          if (sink.full) return;
+          const m = s.match(buf, a, b, inside);
+          if (m === 0) return;
+          any = true;
+          if (m === 1) {
+            if (sink.line(a, b, s.parts, s.matchedLabels, s.matchedMsg)) return;
+            const e = s.built(buf, a, b);
+            if (e !== -1) {
+              sink.entry(f.name, e);
+              return;
+            }
+          }
+          const d = s.decoder.decode(s.str(buf, a, b));
+          if (d === undefined) s.invalid++;
+          else if (s.keep(d, inside)) sink.entry(f.name, d);
+        });
+        return any ? true : undefined;
+      };
+      for await (const _ of fastFile(s, f, onRange)) {
+        yield;
+        if (sink.full) return;
+      }
     }
   } finally {
     s.ranges.release();
