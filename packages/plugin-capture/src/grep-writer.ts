@@ -100,6 +100,8 @@ export class RawGrepWriter implements MatchSink {
   #file = '';
   #fileCount = 0;
   matches = 0;
+  /** Matches written from their raw bytes (the others went through the entry formatters). */
+  copied = 0;
   readonly files: Array<{ file: string; count: number }> = [];
 
   constructor(
@@ -147,21 +149,23 @@ export class RawGrepWriter implements MatchSink {
     labels: Readonly<Record<string, string>>,
     msg: string,
   ): boolean {
+    // A time that is not canonical may not even be valid, and meta is validated only when decoded: the
+    // entry path judges such lines (and formats them), as it always did.
+    if (!this.#timeCanonical(a) || p.metaOpen >= 0) return false;
     if (this.countOnly) {
       this.matches++;
       this.#fileCount++;
       return true;
     }
-    if (!this.#timeCanonical(a)) return false;
     const info = this.#labelInfo(labels, p);
     const ch = this.#chunks;
     const buf = this.#buf;
     // The message bytes that can be copied: all of them, or those before a final `\r` escape.
     const msgEnd = p.crOnly ? p.msgEnd - 2 : p.msgEnd;
-    const copyable = p.clean && this.#validUtf8();
+    const copyable = p.clean && this.#validUtf8(a, b);
     if (this.format === 'jsonl') {
-      if (!info.canonical || p.metaOpen >= 0) return false;
-      if (!copyable && !(p.escaped && this.#validUtf8() && this.#escapesCanonical(p, msg))) return false;
+      if (!info.canonical) return false;
+      if (!copyable && !(p.escaped && this.#validUtf8(a, b) && this.#escapesCanonical(p, msg))) return false;
       ch.reserve(b - a + 1);
       ch.bytes(buf, a, b);
       ch.byte(NL);
@@ -181,6 +185,7 @@ export class RawGrepWriter implements MatchSink {
       }
       ch.byte(NL);
     }
+    if (copyable || this.format === 'jsonl') this.copied++;
     this.matches++;
     this.#fileCount++;
     return true;
@@ -252,9 +257,10 @@ export class RawGrepWriter implements MatchSink {
     return info;
   }
 
-  #validUtf8(): boolean {
+  /** Whether the line `buf[a, b)` is valid UTF-8 (one check per range; per line in a range that is not). */
+  #validUtf8(a: number, b: number): boolean {
     this.#utf8 ??= isUtf8(this.#buf);
-    return this.#utf8;
+    return this.#utf8 || isUtf8(this.#buf.subarray(a, b));
   }
 
   /** Whether an escaped message's raw JSON text is what JSON.stringify writes for it. */

@@ -1,0 +1,319 @@
+/**
+ * grep's raw output path (RawGrepWriter over scanMatches) against the entry path it replaces (scanEntries
+ * + TextFormatter / EntryEncoder) and against a plain pass over @logtap/capture's reader: byte-identical
+ * output on canonical lines of every kind (escapes, CRLF, controls, multi-byte UTF-8) and on lines the raw
+ * path must hand to the formatters (non-canonical times and labels, meta, raw controls, invalid UTF-8,
+ * Go-style escapes).
+ */
+
+import { isAscii } from 'node:buffer';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { type CaptureEntry, EntryEncoder, formatTimestamp, openCapture, readEntries } from '@logtap/capture';
+import { writeOriginalCapture } from '@logtap/capture/testing';
+import { compress } from 'zstd-napi';
+import {
+  BASE_NS,
+  removeDir,
+  tempDir,
+  toolEntries,
+  withoutMeta,
+  writeCapture,
+} from '../test/tools-fixtures.js';
+import { buildFilter, type FilterInput } from './filter.js';
+import { type GrepOptions, grepCapture } from './grep.js';
+import { RawGrepWriter } from './grep-writer.js';
+import { scanEntries, scanMatches } from './scan.js';
+import { TextFormatter } from './text-format.js';
+
+let root: string;
+let raw: string;
+let ours: string;
+let original: string;
+
+const L = { app: 'api', pod: 'api-0' };
+const enc = new EntryEncoder();
+const ts = (i: number) => BASE_NS + BigInt(i) * 1_000_000_123n;
+const line = (i: number, msg: string, labels: Record<string, string> = L, meta?: Record<string, string>) =>
+  enc.encode({ ts: ts(i), labels, msg, ...(meta ? { meta } : {}) }).slice(0, -1);
+
+/** Canonical lines (as our writer writes them) with every kind of message. */
+const CANONICAL = [
+  'plain ascii a',
+  'crlf a\r',
+  '\r',
+  'a\r in the middle\r',
+  'quoted "a" and back\\slash\r',
+  'ab\\r not a CR',
+  'tab\there a',
+  'newline\nand escape \x1b[31m a',
+  'nul \x00 and bell \x07 a',
+  'del \x7f a',
+  'c1 \u0085 next line a\r',
+  'café a 日本語 🎉',
+  'café a\r',
+  'line sep \u2028 a',
+  'lone surrogate \ud800 a',
+  '',
+  '<html> & a',
+];
+
+/** Lines the raw path must not copy (or must reject, as the reader does). */
+function oddLines(): Buffer[] {
+  const t = formatTimestamp(ts(100));
+  const s = (x: string) => Buffer.from(`${x}`, 'utf8');
+  return [
+    s(`{"ts":"${t}","msg":"no labels a"}`),
+    s(`{"ts":"${t}","labels":{"pod":"api-0","app":"api"},"msg":"unsorted labels a"}`),
+    s(`{"ts":"${t}","labels":{},"msg":"empty labels a"}`),
+    s(`{"ts":"2024-01-15T10:32:01.5Z","labels":{"app":"api"},"msg":"short time a"}`),
+    s(`{"ts":"2024-01-15T10:32:01.1234+00:00","labels":{"app":"api"},"msg":"offset time a"}`),
+    s(`{"ts":"2024-01-15t10:32:01.123456789z","labels":{"app":"api"},"msg":"lower-case time a"}`),
+    s(`{"ts":"2024-13-45T10:32:01.123456789Z","labels":{"app":"api"},"msg":"invalid date a"}`),
+    s(`{"ts":"2024-01-15T10:32:01.12345678xZ","labels":{"app":"api"},"msg":"bad digit a"}`),
+    s(`{"ts":"${t}","labels":{"app":"api"},"msg":"raw\ttab a"}`),
+    s(`{"ts":"${t}","labels":{"app":"api"},"msg":"raw \x1b escape a"}`),
+    s(`{"ts":"${t}","labels":{"app":"api"},"msg":"raw \x01 control before a CR a\\r"}`),
+    s(`{"ts":"${t}","labels":{"app":"api"},"msg":"raw\rCR a"}`),
+    s(`{"ts":"${t}","labels":{"app":"api"},"msg":"raw del \x7f a\\r"}`),
+    s(`{"ts":"${t}","labels":{"app":"api"},"msg":"raw c1 \u0085 a"}`),
+    s(`{"ts":"${t}","labels":{"app":"api"},"msg":"go \\u003ctag\\u003e \\u0026 a\\r"}`),
+    s(`{"ts":"${t}","labels":{"app":"api"},"msg":"escaped slash \\/ and \\u00e9 a"}`),
+    s(`{"ts":"${t}","labels":{"app":"api"},"msg":"meta a","meta":{"z":"1","a":"2"}}`),
+    s(`{"ts":"${t}","labels":{"app":"api"},"msg":"empty meta a","meta":{}}`),
+    s(`{"ts":"${t}","labels":{"app":"api"},"msg":"extra field a","x":"1"}`),
+    s(`{"ts":"${t}","labels":{"app":"api"},"msg":"bad escape \\q a"}`),
+    s('not json at all a'),
+    s(''),
+    Buffer.concat([
+      s(`{"ts":"${t}","labels":{"app":"api"},"msg":"invalid utf-8 `),
+      Buffer.from([0xff, 0xc3]),
+      s(' a"}'),
+    ]),
+    Buffer.concat([s(`{"ts":"${t}","labels":{"app":"a`), Buffer.from([0xfe]), s(`"},"msg":"bad label a"}`)]),
+  ];
+}
+
+/**
+ * Writes a capture whose data files hold exactly `files` (raw lines), one zstd frame per `perFrame` lines,
+ * with an index describing the frames: the scan's fast path reads them as it reads recv's files.
+ */
+function writeRawCapture(dir: string, files: Buffer[][], perFrame: number): void {
+  mkdirSync(dir, { recursive: true });
+  const index: string[] = [];
+  files.forEach((lines, k) => {
+    const name = `2024-01-15T1032${String(k).padStart(2, '0')}-000.jsonl.zst`;
+    const frames = [];
+    const parts: Buffer[] = [];
+    let offset = 0;
+    let bytes = 0;
+    for (let i = 0; i < lines.length; i += perFrame) {
+      const data = Buffer.concat(lines.slice(i, i + perFrame).flatMap((l) => [l, Buffer.from('\n')]));
+      const z = compress(data);
+      frames.push({
+        offset,
+        length: z.length,
+        from: formatTimestamp(ts(0)),
+        to: formatTimestamp(ts(1000)),
+        lines: Math.min(perFrame, lines.length - i),
+        bytes: data.length,
+      });
+      parts.push(z);
+      offset += z.length;
+      bytes += data.length;
+    }
+    writeFileSync(path.join(dir, name), Buffer.concat(parts));
+    index.push(
+      JSON.stringify({
+        file: name,
+        from: formatTimestamp(ts(0)),
+        to: formatTimestamp(ts(1000)),
+        lines: lines.length,
+        bytes,
+        compressed_bytes: offset,
+        frames,
+      }),
+    );
+  });
+  writeFileSync(path.join(dir, 'index.jsonl'), `${index.join('\n')}\n`);
+  writeFileSync(path.join(dir, 'metadata.json'), JSON.stringify({ version: 1, state: 'stopped' }));
+}
+
+beforeAll(async () => {
+  root = tempDir();
+  raw = path.join(root, 'raw');
+  const asBuf = (s: string) => Buffer.from(s, 'utf8');
+  const labelSets: Array<Record<string, string>> = [
+    L,
+    { 'app.kubernetes.io/name': 'chéckout', pod: 'c-0' },
+    { zone: 'z\x1b1' },
+    {},
+  ];
+  const ascii = CANONICAL.filter((m) => /^[\x00-\x7f]*$/.test(m));
+  // File 1: ASCII only (the scan's latin1 string of the range); file 2: everything, with odd lines.
+  const asciiSets = [L, { 'app.kubernetes.io/name': 'checkout', pod: 'c-0' }, { zone: 'z\x1b1' }];
+  const f1 = Array.from({ length: 300 }, (_, i) =>
+    asBuf(line(i, ascii[i % ascii.length]!, asciiSets[i % 3]!, i % 7 === 0 ? { trace: `t${i}` } : undefined)),
+  );
+  expect(isAscii(Buffer.concat(f1))).toBe(true);
+  const odd = oddLines();
+  const f2: Buffer[] = [];
+  for (let i = 0; i < 400; i++) {
+    f2.push(asBuf(line(300 + i, CANONICAL[i % CANONICAL.length]!, labelSets[i % labelSets.length]!)));
+    if (i % 9 === 0) f2.push(odd[(i / 9) % odd.length]!);
+  }
+  writeRawCapture(raw, [f1, f2], 37);
+  ours = path.join(root, 'ours');
+  await writeCapture(ours, toolEntries(1400));
+  original = path.join(root, 'original');
+  const plain = withoutMeta(toolEntries(700));
+  writeOriginalCapture(original, {
+    rotated: [plain.slice(0, 400)],
+    active: plain.slice(400),
+    startedNs: BASE_NS,
+  });
+});
+afterAll(() => removeDir(root));
+
+type Opts = Omit<GrepOptions, 'write'>;
+
+async function grepOut(
+  dir: string,
+  input: FilterInput,
+  opts: Opts,
+): Promise<{ out: string; matches: number }> {
+  const cap = await openCapture(dir);
+  const chunks: Buffer[] = [];
+  const r = await grepCapture(cap, buildFilter(cap, input), {
+    ...opts,
+    write: (c) => {
+      // Every piece must be whole lines (and so whole UTF-8 characters).
+      const b = typeof c === 'string' ? Buffer.from(c) : c;
+      expect(b[b.length - 1]).toBe(0x0a);
+      chunks.push(Buffer.from(b));
+    },
+  });
+  return { out: Buffer.concat(chunks).toString('utf8'), matches: r.matches };
+}
+
+/** The entry path grep took before the raw writer: scanEntries, then the formatters. */
+async function entryPath(dir: string, input: FilterInput, opts: Opts): Promise<string> {
+  const cap = await openCapture(dir);
+  const text = new TextFormatter();
+  const encoder = new EntryEncoder();
+  const max = opts.maxCount ?? Number.POSITIVE_INFINITY;
+  let out = '';
+  let n = 0;
+  for await (const b of scanEntries(cap, buildFilter(cap, input))) {
+    for (const e of b.entries) {
+      if (n++ >= max) return utf8(out);
+      out += opts.format === 'jsonl' ? encoder.encode(e) : text.format(e);
+    }
+  }
+  return utf8(out);
+}
+
+/** A plain pass over the reader (every line decoded by @logtap/capture), filtered here. */
+async function readerPath(dir: string, input: FilterInput, opts: Opts): Promise<string> {
+  const cap = await openCapture(dir);
+  const filter = buildFilter(cap, input);
+  const text = new TextFormatter();
+  const encoder = new EntryEncoder();
+  let out = '';
+  for await (const e of readEntries(cap)) {
+    if (!filter.matchTime(e.ts) || !filter.matchLabels(e.labels) || !filter.msg!.test(e.msg)) continue;
+    out += opts.format === 'jsonl' ? encoder.encode(e) : text.format(e as CaptureEntry);
+  }
+  return utf8(out);
+}
+
+/** The text as the bytes a stream writes for it (a lone surrogate becomes U+FFFD), read back. */
+function utf8(s: string): string {
+  return Buffer.from(s, 'utf8').toString('utf8');
+}
+
+const INPUTS: FilterInput[] = [
+  { grep: 'a' },
+  { grep: '.' },
+  { grep: '\\s$' },
+  { grep: 'é|日本|\\x{85}|\\x{7f}' },
+  { grep: 'CR', ignoreCase: true },
+  { grep: 'labels a|time a' },
+  { grep: '\\x00|\\x1b|\\t' },
+  { grep: 'a', labels: ['app=api'] },
+  { grep: 'a', labels: ['pod!~"api-.*"'] },
+  { grep: '.', from: '2024-01-15T10:32:51Z', to: '2024-01-15T10:39:00Z' },
+];
+
+describe('RawGrepWriter (grep without context or colour)', () => {
+  it.each(['text', 'jsonl'] as const)('writes what the entry path writes, %s', async (format) => {
+    for (const dir of [raw, ours, original]) {
+      for (const input of INPUTS) {
+        const got = await grepOut(dir, input, { format });
+        const want = await entryPath(dir, input, { format });
+        expect([path.basename(dir), input, got.out]).toEqual([path.basename(dir), input, want]);
+        if (dir === raw && input.grep === '.' && input.from === undefined)
+          expect(got.matches).toBeGreaterThan(600);
+      }
+    }
+  });
+
+  it('writes what a plain pass over the reader writes', async () => {
+    for (const format of ['text', 'jsonl'] as const) {
+      for (const input of INPUTS) {
+        const got = await grepOut(raw, input, { format });
+        expect([input, got.out]).toEqual([input, await readerPath(raw, input, { format })]);
+      }
+    }
+  });
+
+  it('stops at --max-count and counts per file like the entry path', async () => {
+    for (const format of ['text', 'jsonl'] as const) {
+      for (const max of [1, 5, 333, 450]) {
+        const got = await grepOut(raw, { grep: 'a' }, { format, maxCount: max });
+        expect(got.matches).toBe(max);
+        expect(got.out).toBe(await entryPath(raw, { grep: 'a' }, { format, maxCount: max }));
+      }
+    }
+    const cap = await openCapture(raw);
+    const counted = await grepOut(raw, { grep: 'a' }, { count: true });
+    const perFile = new Map<string, number>();
+    for await (const b of scanEntries(cap, buildFilter(cap, { grep: 'a' })))
+      perFile.set(b.file, (perFile.get(b.file) ?? 0) + b.entries.length);
+    expect(counted.out).toBe([...perFile].map(([f, n]) => `${f}\t${n}\n`).join(''));
+  });
+
+  it('takes the raw path for canonical lines and the entry path for the others', async () => {
+    const cap = await openCapture(raw);
+    for (const format of ['text', 'jsonl'] as const) {
+      // Range by range: file 1 is ASCII (the scan's latin1 string), file 2 is not.
+      for (const [input, file] of [
+        [{ grep: '.' }, 0],
+        [{ grep: '.' }, 1],
+        [{ grep: 'café a' }, 1],
+      ] as const) {
+        const one = { ...cap, files: [cap.files[file]!] };
+        const w = new RawGrepWriter(format, false, Number.POSITIVE_INFINITY);
+        for await (const _ of scanMatches(one, buildFilter(one, input), w)) w.take();
+        expect([format, input, file, w.copied > w.matches / 4, w.copied < w.matches]).toEqual([
+          format,
+          input,
+          file,
+          true,
+          input.grep === '.',
+        ]);
+      }
+    }
+  });
+
+  it('copies the bytes of canonical lines (multi-byte UTF-8 kept, a final CR dropped in text)', async () => {
+    const { out } = await grepOut(raw, { grep: 'café a' }, {});
+    expect(out).toContain(' api café a 日本語 🎉\n');
+    expect(out).toContain(' chéckout café a\n');
+    const jsonl = await grepOut(raw, { grep: 'crlf a' }, { format: 'jsonl' });
+    expect(jsonl.out.split('\n')[0]).toBe(
+      line(1, 'crlf a\r', { 'app.kubernetes.io/name': 'checkout', pod: 'c-0' }),
+    );
+  });
+});
