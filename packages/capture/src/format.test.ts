@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { batchOf } from './batch.js';
 import * as api from './index.js';
 import { compareDataFileNames, dataFileName, fileStamp, isDataFileName, parseDataFileName } from './names.js';
+import * as readApi from './read.js';
 import { auditLineSchema, dataLineSchema, indexLineSchema, metadataSchema } from './schema.js';
 import { dataFiles, fileText, jsonLines } from './test-helpers/inspect.js';
 import { removeDir, tempDir } from './test-helpers/tmp.js';
@@ -73,12 +74,30 @@ describe('public API', () => {
   });
 });
 
+describe('@logtap/capture/read', () => {
+  it('exports the main entry minus the writer and the zod schemas, the same objects', () => {
+    const writeSide = [
+      'CaptureWriter',
+      'EncodedBatchBuilder',
+      'EntryEncoder',
+      'auditLineSchema',
+      'dataLineSchema',
+      'frameWireSchema',
+      'indexLineSchema',
+      'metadataSchema',
+      'recycleEncodedBatch',
+    ];
+    expect(Object.keys(readApi).sort()).toEqual(Object.keys(api).filter((k) => !writeSide.includes(k)));
+    for (const [k, v] of Object.entries(readApi)) expect(v).toBe((api as Record<string, unknown>)[k]);
+  });
+});
+
 describe('@logtap/capture/testing', () => {
   it('is an entry point of its own with exactly these names', () => {
     const pkg = JSON.parse(readFileSync(path.join(import.meta.dirname, '..', 'package.json'), 'utf8')) as {
       exports: Record<string, unknown>;
     };
-    expect(Object.keys(pkg.exports).sort()).toEqual(['.', './package.json', './testing']);
+    expect(Object.keys(pkg.exports).sort()).toEqual(['.', './package.json', './read', './testing']);
     expect(Object.keys(testing).sort()).toEqual([
       'goString',
       'goTime',

@@ -1,22 +1,16 @@
 /** Parsing of index.jsonl and metadata.json text, shared by the writer's recovery and the reader. */
 
+import { parseTimestamp } from './timestamp.js';
 import {
   type CaptureMetadata,
   type FrameEntry,
   type IndexEntry,
   indexEntryFromWire,
-  indexLineSchema,
+  isCount,
+  isIndexHead,
+  isMetadata,
   metadataFromWire,
-  metadataSchema,
-} from './schema.js';
-import { parseTimestamp } from './timestamp.js';
-
-/** indexLineSchema with the frame table checked by {@link parseFrames} instead. */
-const indexHeadSchema = indexLineSchema.omit({ frames: true });
-
-function isCount(v: unknown): v is number {
-  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-}
+} from './wire.js';
 
 /**
  * A frame table, validated as frameWireSchema would (whole numbers >= 0, RFC3339 times, unknown fields
@@ -64,12 +58,13 @@ export function parseIndex(text: string): ParsedIndex {
     const raw = json as { frames?: unknown } | null;
     const hasFrames = typeof raw === 'object' && raw !== null && raw.frames !== undefined;
     const frames = hasFrames ? parseFrames(raw.frames) : undefined;
-    const r = indexHeadSchema.safeParse(json);
-    if (!r.success || (hasFrames && frames === undefined)) {
+    // Checked by hand as indexLineSchema would (wire.ts: the read path does not load zod).
+    const head = isIndexHead(json) ? json : undefined;
+    if (head === undefined || (hasFrames && frames === undefined)) {
       invalidLines++;
       continue;
     }
-    const e = indexEntryFromWire({ ...r.data, frames: undefined });
+    const e = indexEntryFromWire({ ...head, frames: undefined });
     if (frames !== undefined) e.frames = frames;
     byFile.delete(e.file); // keep insertion order of the latest line
     byFile.set(e.file, e);
@@ -85,6 +80,5 @@ export function parseMetadata(text: string): CaptureMetadata | undefined {
   } catch {
     return undefined;
   }
-  const r = metadataSchema.safeParse(json);
-  return r.success ? metadataFromWire(r.data) : undefined;
+  return isMetadata(json) ? metadataFromWire(json) : undefined;
 }
