@@ -1,5 +1,5 @@
 #!/usr/bin/env node
 // The `logtap` entry point: oclif loads the plugins named in package.json.
-import { execute } from '@oclif/core';
+import { execute } from '@oclif/core/execute';
 
 await execute({ dir: import.meta.url });

@@ -7,7 +7,7 @@
 import { constants } from 'node:fs';
 import { type FileHandle, open, rename, rm, stat } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
-import { type Capture, CaptureError, openCapture, type ReadWarning } from '@logtap/capture';
+import { type Capture, CaptureError, openCapture, type ReadWarning } from '@logtap/capture/read';
 import { OutputExistsError, OutputIoError, ToolError } from './errors.js';
 import { buildFilter, type FilterInput, type ToolFilter } from './filter.js';
 import { EXIT } from './flags.js';

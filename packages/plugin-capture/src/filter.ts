@@ -14,7 +14,7 @@ import {
   type LabelMatcher,
   parseLabelSelector,
   parseTimeRange,
-} from '@logtap/capture';
+} from '@logtap/capture/read';
 import { compileMessageMatcher, type MessageMatcher } from './regex.js';
 
 /** The filter flags as typed by the user. */

@@ -3,7 +3,7 @@
  * imports nothing but @oclif/core.
  */
 
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 
 /** --from / --to / --label: the time and label part of the filter. */
 export const rangeFlags = {

@@ -9,7 +9,7 @@
  * and tests the lines that contain one. A pattern that is nothing but a literal skips RE2 entirely.
  */
 
-import { type MessagePattern, type MessagePatternOptions, parseMessagePattern } from '@logtap/capture';
+import { type MessagePattern, type MessagePatternOptions, parseMessagePattern } from '@logtap/capture/read';
 
 /** A compiled message pattern with its raw-text prefilter. */
 export interface MessageMatcher extends MessagePattern {

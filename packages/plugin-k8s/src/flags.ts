@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 
 // Loaded for every `--help`: only @oclif/core here. @logtap/k8s (and the Kubernetes client) load in run().
 

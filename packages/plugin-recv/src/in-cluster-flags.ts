@@ -1,4 +1,4 @@
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 
 // The flags of `logtap recv --in-cluster` (see in-cluster.ts). Kept apart from commands/recv.ts, which
 // spreads them into its flags; like that file, this one imports only @oclif/core (it loads for --help).

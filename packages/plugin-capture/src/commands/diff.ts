@@ -1,5 +1,7 @@
 import type { ReportDiff, Verdict } from '@logtap/triage';
-import { Args, Command, Flags } from '@oclif/core';
+import * as Args from '@oclif/core/args';
+import { Command } from '@oclif/core/command';
+import * as Flags from '@oclif/core/flags';
 import { messageFlags, rangeFlags } from '../flags.js';
 import { EXIT, scanFlags } from '../triage/flags.js';
 
@@ -80,7 +82,7 @@ Exit codes: 0 compared (with --ci: the verdict is not one of --fail-on); 6 with 
     }
     const [{ parseDuration }, { loadDiffInput }, { diffReports, renderDiffMarkdown }, exit] =
       await Promise.all([
-        import('@logtap/capture'),
+        import('@logtap/capture/read'),
         import('../triage/diff-input.js'),
         import('@logtap/triage'),
         import('../triage/exit.js'),

@@ -1,4 +1,6 @@
-import { Args, Command, Flags } from '@oclif/core';
+import * as Args from '@oclif/core/args';
+import { Command } from '@oclif/core/command';
+import * as Flags from '@oclif/core/flags';
 import { EXIT_CODES_TEXT, messageFlags, rangeFlags } from '../flags.js';
 
 // Loaded for `logtap export --help`: heavy modules (arrow, parquet-wasm) load in run().

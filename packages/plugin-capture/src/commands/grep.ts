@@ -1,4 +1,6 @@
-import { Args, Command, Flags } from '@oclif/core';
+import * as Args from '@oclif/core/args';
+import { Command } from '@oclif/core/command';
+import * as Flags from '@oclif/core/flags';
 import { patternFlags, rangeFlags } from '../flags.js';
 
 // Loaded for `logtap grep --help`: heavy modules load in run().
@@ -76,7 +78,7 @@ Exit codes: 0 a line matched; 1 no line matched (or an unexpected error, with a 
     const [{ grepCapture }, kit, capture, { InvalidArgumentError }] = await Promise.all([
       import('../grep.js'),
       import('../command-kit.js'),
-      import('@logtap/capture'),
+      import('@logtap/capture/read'),
       import('../errors.js'),
     ]);
     const warnings = new kit.WarningLog((t) => this.warn(t));
@@ -132,7 +134,7 @@ Exit codes: 0 a line matched; 1 no line matched (or an unexpected error, with a 
 }
 
 async function isCapture(dir: string): Promise<boolean> {
-  const { openCapture } = await import('@logtap/capture');
+  const { openCapture } = await import('@logtap/capture/read');
   return openCapture(dir).then(
     () => true,
     () => false,

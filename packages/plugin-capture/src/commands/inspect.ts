@@ -1,4 +1,6 @@
-import { Args, Command, Flags } from '@oclif/core';
+import * as Args from '@oclif/core/args';
+import { Command } from '@oclif/core/command';
+import * as Flags from '@oclif/core/flags';
 import { EXIT_CODES_TEXT } from '../flags.js';
 import type { InspectReport } from '../inspect.js';
 
@@ -57,7 +59,7 @@ ${EXIT_CODES_TEXT}`;
   async run(): Promise<InspectReport> {
     const { args, flags } = await this.parse(Inspect);
     const [{ openCapture }, { inspectCapture }, { renderInspect }, kit] = await Promise.all([
-      import('@logtap/capture'),
+      import('@logtap/capture/read'),
       import('../inspect.js'),
       import('../inspect-text.js'),
       import('../command-kit.js'),

@@ -1,4 +1,6 @@
-import { Args, Command, Flags } from '@oclif/core';
+import * as Args from '@oclif/core/args';
+import { Command } from '@oclif/core/command';
+import * as Flags from '@oclif/core/flags';
 
 // Loaded for `logtap open --help` when no manifest is available: heavy modules load in run().
 
@@ -69,7 +71,11 @@ Exit codes: 0 after q; 1 unexpected error; 2 invalid flag value; 4 capture direc
   async run(): Promise<void> {
     const { args, flags } = await this.parse(Open);
     const [{ parseSpeed, runReplayView }, { prepareReplay, writeFilteredCapture }, capture] =
-      await Promise.all([import('@logtap/tui'), import('../replay-source.js'), import('@logtap/capture')]);
+      await Promise.all([
+        import('@logtap/tui'),
+        import('../replay-source.js'),
+        import('@logtap/capture/read'),
+      ]);
     const speed = parseSpeed(flags.speed);
     if (speed === undefined) {
       this.error(`--speed ${flags.speed} is not a speed`, {

@@ -1,5 +1,7 @@
 import type { TriageReport } from '@logtap/triage';
-import { Args, Command, Flags } from '@oclif/core';
+import * as Args from '@oclif/core/args';
+import { Command } from '@oclif/core/command';
+import * as Flags from '@oclif/core/flags';
 import { messageFlags, rangeFlags } from '../flags.js';
 import { EXIT, scanFlags } from '../triage/flags.js';
 
@@ -72,7 +74,7 @@ Exit codes: 0 report produced; 1 unexpected error; 2 invalid flag value (time, l
     const { args, flags } = await this.parse(Triage);
     const [{ parseDuration }, { triageCapture }, { writeReportDir }, { renderSummaryMarkdown }, kit, exit] =
       await Promise.all([
-        import('@logtap/capture'),
+        import('@logtap/capture/read'),
         import('../triage/pipeline.js'),
         import('../triage/output.js'),
         import('@logtap/triage'),

@@ -4,7 +4,7 @@
  * nothing but @oclif/core.
  */
 
-import { Flags } from '@oclif/core';
+import * as Flags from '@oclif/core/flags';
 import { EXIT as TOOLS_EXIT } from '../flags.js';
 
 export const scanFlags = {

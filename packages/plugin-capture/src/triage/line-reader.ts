@@ -10,7 +10,7 @@
  */
 
 import { isAscii } from 'node:buffer';
-import { type CaptureEntry, EntryDecoder, parseTimestamp } from '@logtap/capture';
+import { type CaptureEntry, EntryDecoder, parseTimestamp } from '@logtap/capture/read';
 import type { TriageAccumulator } from '@logtap/triage';
 import type { ToolFilter } from '../filter.js';
 import type { RangeSink } from '../scan.js';

@@ -5,7 +5,7 @@
  */
 
 import { availableParallelism } from 'node:os';
-import { type Capture, captureTimeContext, openCapture, parseTimeBound } from '@logtap/capture';
+import { type Capture, captureTimeContext, openCapture, parseTimeBound } from '@logtap/capture/read';
 import { buildReport, type TriageReport } from '@logtap/triage';
 import { buildFilter, type FilterInput } from '../filter.js';
 import type { EngineSpec } from './protocol.js';

@@ -1,5 +1,6 @@
 import type { CheckReport } from '@logtap/k8s';
-import { Command, Flags } from '@oclif/core';
+import { Command } from '@oclif/core/command';
+import * as Flags from '@oclif/core/flags';
 import { describeFailure, EXIT } from '../failure.js';
 import { DEFAULT_CPU, DEFAULT_MEMORY, kubeFlags } from '../flags.js';
 

@@ -1,5 +1,6 @@
 import type { StatusReport } from '@logtap/k8s';
-import { Command, Flags } from '@oclif/core';
+import { Command } from '@oclif/core/command';
+import * as Flags from '@oclif/core/flags';
 import { describeFailure } from '../failure.js';
 import { kubeFlags } from '../flags.js';
 

@@ -1,5 +1,6 @@
 import type { TapResult } from '@logtap/k8s';
-import { Command, Flags } from '@oclif/core';
+import { Command } from '@oclif/core/command';
+import * as Flags from '@oclif/core/flags';
 import { describeFailure, EXIT, EXIT_CODES_HELP, UsageError } from '../failure.js';
 import {
   DEFAULT_CPU,

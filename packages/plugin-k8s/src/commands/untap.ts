@@ -1,5 +1,6 @@
 import type { UntapResult } from '@logtap/k8s';
-import { Command, Flags } from '@oclif/core';
+import { Command } from '@oclif/core/command';
+import * as Flags from '@oclif/core/flags';
 import { describeFailure, EXIT_CODES_HELP, UsageError } from '../failure.js';
 import { kubeFlags, namedWorkloads, workloadFlags } from '../flags.js';
 

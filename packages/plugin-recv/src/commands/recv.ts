@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
-import { Command, Flags } from '@oclif/core';
+import { Command } from '@oclif/core/command';
+import * as Flags from '@oclif/core/flags';
 import { normalizeRedactArgv } from '../argv.js';
 import type { InClusterSummary } from '../in-cluster.js';
 import { inClusterFlags } from '../in-cluster-flags.js';

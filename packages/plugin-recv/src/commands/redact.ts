@@ -1,4 +1,4 @@
-import { Command } from '@oclif/core';
+import { Command } from '@oclif/core/command';
 
 // `logtap redact` is `logtap-redact` (@logtap/redact's bin) under the logtap CLI: the arguments go through
 // unchanged to the same parser, so both spell every option the same way. Loaded for `--help` without a
