@@ -237,6 +237,9 @@ const INPUTS: FilterInput[] = [
   { grep: 'a' },
   { grep: '.' },
   { grep: '\\s$' },
+  // Patterns that cannot see a final CR (trailing-cr.ts): tested on the message without it.
+  { grep: '\\ba\\b' },
+  { grep: '[a-z]+ a\\b|\\d' },
   { grep: 'é|日本|\\x{85}|\\x{7f}' },
   { grep: 'CR', ignoreCase: true },
   { grep: 'labels a|time a' },

@@ -11,7 +11,7 @@ import { isUtf8 } from 'node:buffer';
 import { type CaptureEntry, EntryEncoder, formatTimestamp, parseTimestamp } from '@logtap/capture';
 import { serviceOf } from '@logtap/tui';
 import { escapeControls } from './escape.js';
-import type { LineParts, MatchSink } from './scan.js';
+import type { LineParts, MatchedMessage, MatchSink } from './scan.js';
 import { TextFormatter } from './text-format.js';
 
 /** Output chunk size: large writes, and a chunk is handed off (never reused: a stream may keep it). */
@@ -147,7 +147,7 @@ export class RawGrepWriter implements MatchSink {
     b: number,
     p: Readonly<LineParts>,
     labels: Readonly<Record<string, string>>,
-    msg: string,
+    m: MatchedMessage,
   ): boolean {
     // A time that is not canonical may not even be valid, and meta is validated only when decoded: the
     // entry path judges such lines (and formats them), as it always did.
@@ -165,7 +165,8 @@ export class RawGrepWriter implements MatchSink {
     const copyable = p.clean && this.#validUtf8(a, b);
     if (this.format === 'jsonl') {
       if (!info.canonical) return false;
-      if (!copyable && !(p.escaped && this.#validUtf8(a, b) && this.#escapesCanonical(p, msg))) return false;
+      if (!copyable && !(p.escaped && this.#validUtf8(a, b) && this.#escapesCanonical(p, m.matchedMsg)))
+        return false;
       ch.reserve(b - a + 1);
       ch.bytes(buf, a, b);
       ch.byte(NL);
@@ -178,10 +179,11 @@ export class RawGrepWriter implements MatchSink {
         ch.bytes(buf, p.msgStart, msgEnd);
       } else {
         // The same steps as TextFormatter.format: a trailing CR dropped, controls escaped.
-        const m = escapeControls(msg.endsWith('\r') ? msg.slice(0, -1) : msg);
-        ch.reserve(27 + svc.length + m.length * 3);
+        const msg = m.matchedMsg;
+        const safe = escapeControls(msg.endsWith('\r') ? msg.slice(0, -1) : msg);
+        ch.reserve(27 + svc.length + safe.length * 3);
         this.#head(a, svc);
-        ch.string(m);
+        ch.string(safe);
       }
       ch.byte(NL);
     }

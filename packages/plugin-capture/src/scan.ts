@@ -30,6 +30,7 @@ import binding from 'zstd-napi/binding.js';
 import { BatchBuilder } from './arrow.js';
 import type { ToolFilter } from './filter.js';
 import { unescapeJsonString } from './json-string.js';
+import { trailingCrIrrelevant } from './trailing-cr.js';
 
 export type { ReadWarning } from '@logtap/capture';
 
@@ -45,7 +46,7 @@ const EMPTY_LABELS: Readonly<Record<string, string>> = Object.freeze({});
 /** A raw control character, which a JSON string may not hold. */
 const CONTROL = /[\x00-\x1f]/;
 /** C0, DEL or C1: what a JSON string may not hold raw or terminal-safe text escapes (see LineParts.clean). */
-const ANY_CONTROL = /[\x00-\x1f\x7f-\x9f]/g;
+const ANY_CONTROL = /[\x00-\x1f\x7f-\x9f]/;
 
 /** Options of {@link scanEntries} / {@link scanRaw}. */
 export interface ScanOptions {
@@ -273,11 +274,16 @@ class Scanner {
   scanned = 0;
   invalid = 0;
 
+  /** Whether the message pattern answers the same with or without a final CR (see trailing-cr.ts). */
+  readonly crFree: boolean;
+
   constructor(
     readonly cap: Capture,
     readonly filter: ToolFilter,
     readonly opts: ScanOptions,
-  ) {}
+  ) {
+    this.crFree = filter.msg !== undefined && trailingCrIrrelevant(filter.msg);
+  }
 
   get applyMsg(): boolean {
     return this.opts.applyMsg !== false && this.filter.msg !== undefined;
@@ -424,13 +430,12 @@ class Scanner {
   }
 
   /** The message of parsed parts (unescaped when needed); undefined when it is not a valid string. */
-  #message(buf: Buffer, p: LineParts, checked = true): string | undefined {
+  #message(buf: Buffer, p: LineParts): string | undefined {
     // Undefined when it is not a plain string literal: the decoder judges the line.
     if (p.crOnly) {
       const raw = this.str(buf, p.msgStart, p.msgEnd - 2);
-      // JSON strings hold no raw control character (unescapeJsonString's check, which this case skips;
-      // match() checks the lines that pass instead).
-      return checked && CONTROL.test(raw) ? undefined : `${raw}\r`;
+      // JSON strings hold no raw control character (unescapeJsonString's check, which this case skips).
+      return CONTROL.test(raw) ? undefined : `${raw}\r`;
     }
     return p.escaped
       ? unescapeJsonString(this.str(buf, p.msgStart, p.msgEnd))
@@ -519,8 +524,14 @@ class Scanner {
 
   /** Labels of the line {@link match} last passed. */
   matchedLabels: Readonly<Record<string, string>> = EMPTY_LABELS;
+  #matchedMsg: string | undefined;
+  #matchedBody = '';
+
   /** Message (unescaped) of the line {@link match} last passed. */
-  matchedMsg = '';
+  get matchedMsg(): string {
+    this.#matchedMsg ??= `${this.#matchedBody}\r`;
+    return this.#matchedMsg;
+  }
   /** Time of the line {@link match} last passed, when it had to be parsed (the range is not inside). */
   #matchedTs: bigint | undefined;
 
@@ -552,23 +563,30 @@ class Scanner {
       if (labels === undefined) return -1;
       if (!f.matchLabels(labels)) return 0;
     }
-    const msg = this.#message(buf, p, false);
-    if (msg === undefined) return -1;
-    if (this.applyMsg && !f.msg!.test(msg)) return 0;
+    let msg: string | undefined;
+    // The message before a crOnly CR (else the message): a slice of the range's string.
+    let body: string;
+    if (p.crOnly) {
+      body = this.str(buf, p.msgStart, p.msgEnd - 2);
+      // Without the CR when the pattern cannot tell (trailing-cr.ts): no concatenation to copy.
+      if (!this.crFree) msg = `${body}\r`;
+    } else {
+      msg = this.#message(buf, p);
+      if (msg === undefined) return -1;
+      body = msg;
+    }
+    if (this.applyMsg && !f.msg!.test(msg ?? body)) return 0;
     p.clean = false;
     if (!p.escaped || p.crOnly) {
-      // One search serves the validity of a crOnly message and the cleanness of both kinds.
-      ANY_CONTROL.lastIndex = 0;
-      if (!ANY_CONTROL.test(msg)) p.clean = true;
-      else if (p.crOnly) {
-        if (ANY_CONTROL.lastIndex === msg.length) p.clean = true;
-        else if (CONTROL.test(msg.slice(0, -1))) return -1;
-      }
+      // One search serves the cleanness of both kinds and, rarely, the validity of a crOnly message.
+      if (!ANY_CONTROL.test(body)) p.clean = true;
+      else if (p.crOnly && CONTROL.test(body)) return -1;
     }
     labels ??= this.#labels(buf, p);
     if (labels === undefined) return -1;
     this.matchedLabels = labels;
-    this.matchedMsg = msg;
+    this.#matchedBody = body;
+    this.#matchedMsg = msg;
     this.#matchedTs = ts;
     return 1;
   }
@@ -811,6 +829,11 @@ export async function* scanEntries(
   }
 }
 
+/** The message of the line a scan just matched (see MatchSink.line). */
+export interface MatchedMessage {
+  readonly matchedMsg: string;
+}
+
 /** Receives the matching lines of {@link scanMatches}. */
 export interface MatchSink {
   /**
@@ -820,15 +843,15 @@ export interface MatchSink {
   range(file: string, buf: Buffer, text: string | undefined): void;
   /**
    * A matching canonical line `buf[a, b)` (no newline) with its parts, shared labels object and message
-   * (unescaped). Returns false when the sink cannot use the raw line: it is then built into an entry and
-   * passed to {@link entry}.
+   * (unescaped, built on first read: most lines are written from their bytes). Returns false when the
+   * sink cannot use the raw line: it is then built into an entry and passed to {@link entry}.
    */
   line(
     a: number,
     b: number,
     parts: Readonly<LineParts>,
     labels: Readonly<Record<string, string>>,
-    msg: string,
+    msg: MatchedMessage,
   ): boolean;
   /** A matching entry: a line not in the canonical form, or any line of a file without a frame table. */
   entry(file: string, e: CaptureEntry): void;
@@ -877,7 +900,7 @@ export async function* scanMatches(
           if (m === 0) return;
           any = true;
           if (m === 1) {
-            if (sink.line(a, b, s.parts, s.matchedLabels, s.matchedMsg)) return;
+            if (sink.line(a, b, s.parts, s.matchedLabels, s)) return;
             const e = s.built(buf, a, b);
             if (e !== -1) {
               sink.entry(f.name, e);
