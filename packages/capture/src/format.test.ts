@@ -79,7 +79,6 @@ describe('@logtap/capture/read', () => {
     const writeSide = [
       'CaptureWriter',
       'EncodedBatchBuilder',
-      'EntryEncoder',
       'auditLineSchema',
       'dataLineSchema',
       'frameWireSchema',

@@ -1,12 +1,13 @@
 /**
  * `@logtap/capture/read`: the read side of @logtap/capture alone (open a capture, its index and metadata,
- * the reader, the filter language, timestamps, errors), for commands that start often and must start
- * fast. It loads neither zod nor the writer (its worker, recovery, disk cap): `logtap inspect` and friends
- * import this, the main entry re-exports the same names plus the writer and the zod schemas.
+ * the reader, the filter language, timestamps, errors, the entry codec for JSONL output), for commands
+ * that start often and must start fast. It loads neither zod nor the writer (its worker, recovery, disk
+ * cap): `logtap inspect` and friends import this; the main entry re-exports the same names plus the
+ * writer and the zod schemas.
  */
 
 export { type Capture, type CaptureFile, captureTimeContext, openCapture } from './capture.js';
-export { type CaptureEntry, EntryDecoder } from './entry-codec.js';
+export { type CaptureEntry, EntryDecoder, EntryEncoder } from './entry-codec.js';
 export {
   CaptureCorruptError,
   CaptureError,
