@@ -429,6 +429,16 @@ class Scanner {
     return labels;
   }
 
+  /**
+   * What the message pattern is tested on: the message, or for a crOnly line the text before its CR
+   * when the pattern answers the same either way (no concatenation); undefined when not a valid string.
+   */
+  #testable(buf: Buffer, p: LineParts): string | undefined {
+    if (!p.crOnly || !this.crFree) return this.#message(buf, p);
+    const body = this.str(buf, p.msgStart, p.msgEnd - 2);
+    return CONTROL.test(body) ? undefined : body;
+  }
+
   /** The message of parsed parts (unescaped when needed); undefined when it is not a valid string. */
   #message(buf: Buffer, p: LineParts): string | undefined {
     // Undefined when it is not a plain string literal: the decoder judges the line.
@@ -463,7 +473,7 @@ class Scanner {
       if (!f.matchLabels(labels)) return true;
     }
     if (!this.applyMsg) return false;
-    const msg = this.#message(buf, p);
+    const msg = this.#testable(buf, p);
     return msg !== undefined && !f.msg!.test(msg);
   }
 
@@ -626,7 +636,7 @@ class Scanner {
       if (!f.matchLabels(labels)) return -2;
     }
     if (!candidate) return 0;
-    const msg = this.#message(buf, p);
+    const msg = this.#testable(buf, p);
     if (msg === undefined) return -1;
     return f.msg!.test(msg) ? 1 : 0;
   }
