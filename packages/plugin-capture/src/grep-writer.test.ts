@@ -57,6 +57,7 @@ const CANONICAL = [
   'lone surrogate \ud800 a',
   '',
   '<html> & a',
+  'Sum (X+Y)/[z] = 1.5 ERROR a',
 ];
 
 /** Lines the raw path must not copy (or must reject, as the reader does). */
@@ -242,6 +243,9 @@ const INPUTS: FilterInput[] = [
   { grep: '[a-z]+ a\\b|\\d' },
   { grep: 'é|日本|\\x{85}|\\x{7f}' },
   { grep: 'CR', ignoreCase: true },
+  // -i literals found in the raw text by case-insensitive RegExps (scan.ts), special characters escaped.
+  { grep: '\\(x\\+y\\)/\\[Z\\]|crlf A', ignoreCase: true },
+  { grep: 'error A', ignoreCase: true },
   { grep: 'labels a|time a' },
   { grep: '\\x00|\\x1b|\\t' },
   { grep: 'a', labels: ['app=api'] },
@@ -335,8 +339,8 @@ describe('RawGrepWriter (grep without context or colour)', () => {
 
   it('copies the bytes of canonical lines (multi-byte UTF-8 kept, a final CR dropped in text)', async () => {
     const { out } = await grepOut(raw, { grep: 'café a' }, {});
-    expect(out).toContain(' api café a 日本語 🎉\n');
-    expect(out).toContain(' chéckout café a\n');
+    expect(out).toMatch(/^\S+ chéckout café a 日本語 🎉$/m);
+    expect(out).toMatch(/^\S+ api café a$/m);
     const jsonl = await grepOut(raw, { grep: 'crlf a' }, { format: 'jsonl' });
     expect(jsonl.out.split('\n')[0]).toBe(
       line(1, 'crlf a\r', { 'app.kubernetes.io/name': 'checkout', pod: 'c-0' }),
