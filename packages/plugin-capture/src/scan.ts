@@ -394,6 +394,17 @@ class Scanner {
   }
 
   /**
+   * Points the scanner at a range another scanner prepared with `useText` (its buffer and string, the
+   * string present exactly when the range is ASCII), to decode lines of it later (scanRows' entries).
+   */
+  adopt(buf: Buffer, text: string | undefined): void {
+    if (this.#escBuf === buf) return;
+    this.#ascii = text !== undefined;
+    this.#text = text;
+    this.#escBuf = undefined;
+  }
+
+  /**
    * `buf.indexOf(bytes, from)`, on the range's string when there is one: String#indexOf on a one-byte
    * string is a plain memchr/search, where each Buffer#indexOf call pays a trip through a binding.
    */
@@ -1010,6 +1021,9 @@ export async function* scanRows(
   const s = new Scanner(cap, filter, { ...opts, applyMsg: false });
   s.useText = true; // every line is visited
   const decoder = s.decoder;
+  // Decodes the rows that are printed, from their parts (the range's buffer and string are kept by the
+  // batch): a CRLF message or an escaped one is not handed to JSON.parse as the decoder does.
+  const printer = new Scanner(cap, filter, { ...opts, applyMsg: false });
   for (const f of cap.files) {
     if (!mayRead(s, f)) continue;
     if (!fastPath(f)) {
@@ -1050,11 +1064,17 @@ export async function* scanRows(
       return {
         file: f.name,
         match,
-        entry: (i) =>
-          decoded?.get(i) ??
-          decoder.decode(
-            text !== undefined ? text.slice(starts[i], ends[i]) : utf8.call(buf, starts[i]!, ends[i]!),
-          ),
+        entry: (i) => {
+          const known = decoded?.get(i);
+          if (known !== undefined) return known;
+          const a = starts[i]!;
+          const b = ends[i]!;
+          printer.adopt(buf, text);
+          // The row passed the filters: only its form can fail (-1, the decoder judges it).
+          const e = printer.entry(buf, a, b, true);
+          if (e !== 0 && e !== -1) return e;
+          return decoder.decode(text !== undefined ? text.slice(a, b) : utf8.call(buf, a, b));
+        },
       };
     };
     yield* fastFile(s, f, onRange);
