@@ -8,7 +8,7 @@
  */
 
 import { isUtf8 } from 'node:buffer';
-import { type CaptureEntry, EntryEncoder, formatTimestamp, parseTimestamp } from '@logtap/capture';
+import { type CaptureEntry, EntryEncoder, formatTimestamp, parseTimestamp } from '@logtap/capture/read';
 import { serviceOf } from '@logtap/tui';
 import { escapeControls } from './escape.js';
 import type { LineParts, MatchedMessage, MatchSink } from './scan.js';

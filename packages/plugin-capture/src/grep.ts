@@ -6,7 +6,7 @@
  * flag), decoded only when printed.
  */
 
-import { type Capture, type CaptureEntry, EntryEncoder, type ReadWarning } from '@logtap/capture';
+import { type Capture, type CaptureEntry, EntryEncoder, type ReadWarning } from '@logtap/capture/read';
 import type { ToolFilter } from './filter.js';
 import { RawGrepWriter } from './grep-writer.js';
 import { type RowBatch, scanEntries, scanMatches, scanRows } from './scan.js';

@@ -24,15 +24,14 @@ import {
   parseTimestamp,
   type ReadWarning,
   readEntryBatches,
-} from '@logtap/capture';
+} from '@logtap/capture/read';
 import type { RecordBatch } from 'apache-arrow';
 import binding from 'zstd-napi/binding.js';
-import { BatchBuilder } from './arrow.js';
 import type { ToolFilter } from './filter.js';
 import { unescapeJsonString } from './json-string.js';
 import { trailingCrIrrelevant } from './trailing-cr.js';
 
-export type { ReadWarning } from '@logtap/capture';
+export type { ReadWarning } from '@logtap/capture/read';
 
 /** Uncompressed bytes per decompressed range at most (frames are grouped up to this). */
 const RANGE_BYTES = 4 << 20;
@@ -965,6 +964,9 @@ export async function* scanBatches(
   opts: ScanOptions = {},
 ): AsyncGenerator<RecordBatch, void, undefined> {
   const s = new Scanner(cap, filter, opts);
+  // Loaded here, not at the top: apache-arrow takes ~70 ms to load, and grep, slice and triage (which
+  // import this module) never build batches.
+  const { BatchBuilder } = await import('./arrow.js');
   let builder = new BatchBuilder(rows);
   const done: RecordBatch[] = [];
   const push = (e: CaptureEntry): void => {

@@ -1,6 +1,6 @@
 /** grep's text line for an entry (shared by the entry path and the raw writer's fallback). */
 
-import { type CaptureEntry, TimestampFormatter } from '@logtap/capture';
+import { type CaptureEntry, TimestampFormatter } from '@logtap/capture/read';
 import { serviceOf } from '@logtap/tui';
 import { escapeControls } from './escape.js';
 

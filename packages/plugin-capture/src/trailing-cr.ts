@@ -10,7 +10,7 @@
  * the end of the text follows. Anything unusual answers false (the scan then tests the full message).
  */
 
-import type { MessagePattern } from '@logtap/capture';
+import type { MessagePattern } from '@logtap/capture/read';
 
 /** Escapes that cannot match a CR (classes) or are zero-width and judge a CR like the end of text. */
 const SAFE_CLASS_ESCAPES = new Set(['d', 'w', 'S', 'b', 'B', 'A']);
