@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -122,6 +122,41 @@ describe('start-up: what a command loads', () => {
     // oclif found the command in the manifest: no other command file was imported.
     expect(commandFiles(modules)).toEqual(['inspect.js']);
     expectNoneOf(modules, FORBIDDEN);
+  });
+
+  test('logtap grep loads neither the TUI, Arrow nor the capture writer', async () => {
+    // A small capture of its own with real data (the one above has empty data files): one file a crash
+    // left unindexed, so the reader's general path runs too.
+    const dir = path.join(root, 'grep-capture');
+    mkdirSync(dir, { mode: 0o700 });
+    const data = Array.from({ length: 20 }, (_, i) =>
+      JSON.stringify({
+        ts: `2024-01-15T10:00:${String(i).padStart(2, '0')}.000000000Z`,
+        labels: { app: i % 2 ? 'api' : 'web' },
+        msg: `request ${i} ${i % 5 ? 'ok' : 'ERROR upstream'}`,
+      }),
+    ).join('\n');
+    execFileSync('zstd', ['-q', '-o', path.join(dir, '2024-01-15T100000-000.jsonl.zst')], {
+      input: `${data}\n`,
+    });
+    writeFileSync(
+      path.join(dir, 'metadata.json'),
+      JSON.stringify({ version: 1, state: 'stopped', started: '2024-01-15T10:00:00Z' }),
+    );
+    const { stdout, modules } = await modulesOf(['grep', 'ERROR \\w+', dir], 'grep');
+    expect(stdout.trim().split('\n')).toHaveLength(4);
+    expect(stdout).toMatch(/web +request 0 ERROR upstream/);
+    expect(commandFiles(modules)).toEqual(['grep.js']);
+    expect(modules.some((m) => /tui[\\/]dist[\\/]service\.js$/.test(m))).toBe(true);
+    const forbidden = FORBIDDEN.filter(([what]) => !what.startsWith('re2js') && what !== '@logtap/tui');
+    expectNoneOf(modules, [
+      ...forbidden,
+      [
+        'the @logtap/tui barrel (grep needs only serviceOf: @logtap/tui/service)',
+        /tui[\\/]dist[\\/]index\.js$/,
+      ],
+      ['neo-blessed (the TUI)', /[\\/]neo-blessed[\\/]/],
+    ]);
   });
 
   test('logtap inspect --help and logtap --version import no command and no library', async () => {

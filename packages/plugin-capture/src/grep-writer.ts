@@ -9,7 +9,7 @@
 
 import { isUtf8 } from 'node:buffer';
 import { type CaptureEntry, EntryEncoder, formatTimestamp, parseTimestamp } from '@logtap/capture/read';
-import { serviceOf } from '@logtap/tui';
+import { serviceOf } from '@logtap/tui/service';
 import { escapeControls } from './escape.js';
 import type { LineParts, MatchedMessage, MatchSink } from './scan.js';
 import { TextFormatter } from './text-format.js';

@@ -1,7 +1,7 @@
 /** grep's text line for an entry (shared by the entry path and the raw writer's fallback). */
 
 import { type CaptureEntry, TimestampFormatter } from '@logtap/capture/read';
-import { serviceOf } from '@logtap/tui';
+import { serviceOf } from '@logtap/tui/service';
 import { escapeControls } from './escape.js';
 
 const SGR = { match: '\x1b[1;31m', time: '\x1b[2m', service: '\x1b[36m', reset: '\x1b[0m' };
