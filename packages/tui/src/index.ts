@@ -36,7 +36,7 @@ export type { Timers } from './scheduler.js';
 export { SERVICE_LABEL_KEYS, serviceOf } from './service.js';
 export type { LiveStats, Talker } from './stats.js';
 export type { Terminal, TerminalOptions } from './terminal.js';
-export { openTerminal } from './terminal.js';
+export { openTerminal, restoreTerminals } from './terminal.js';
 export { formatRfc3339 } from './time.js';
 export {
   clusters,

@@ -36,6 +36,30 @@ class FakeSource implements LiveSource {
 }
 
 describe('runLiveView', () => {
+  it('a Ctrl+C while closing (a second one) goes to onInterruptWhileClosing; other keys are ignored', async () => {
+    const term = new FakeTerminal(100, 30);
+    let release: () => void = () => {};
+    let interrupts = 0;
+    const src = new FakeSource();
+    src.onQuit = () => new Promise<void>((r) => (release = r));
+    const done = runLiveView(src, {
+      terminal: term,
+      header: { version: '0.1.0', listen: '127.0.0.1:1', captureDir: 'cap' },
+      onInterruptWhileClosing: () => interrupts++,
+    });
+    await waitFor(() => term.text().includes('Top talkers'), 3000, 'first draw');
+    term.press('<C-c>');
+    expect(interrupts).toBe(0);
+    await waitFor(() => term.text().includes('stopping the receiver'), 3000, 'closing');
+    term.press('jq');
+    expect(interrupts).toBe(0);
+    term.press('<C-c>');
+    expect(interrupts).toBe(1);
+    expect(term.destroyed).toBe(false);
+    release();
+    await done;
+    expect(term.destroyed).toBe(true);
+  });
   it('shows lines as they arrive, searches and filters with keys, and quits gracefully', async () => {
     const term = new FakeTerminal(100, 30);
     const src = new FakeSource();

@@ -44,6 +44,12 @@ export interface LiveViewOptions extends ViewOptions {
   drainPerTick?: number;
   /** Window of the rates and top talkers (default 5 s). */
   rateWindowMs?: number;
+  /**
+   * Ctrl+C pressed while the view is already closing (after q, Ctrl+C or `signal`, while `onQuit` runs).
+   * In raw mode Ctrl+C is a key, not SIGINT, so without this a second Ctrl+C would be ignored until the
+   * receiver has stopped; commands wire it to their "second signal: exit at once" path.
+   */
+  onInterruptWhileClosing?: () => void;
 }
 
 export function isTerminal(t: TerminalOptions | Terminal): t is Terminal {
@@ -150,6 +156,10 @@ export function runLiveView(source: LiveSource, opts: LiveViewOptions): Promise<
     };
 
     term.onKey((key) => {
+      if (closing) {
+        if (key.ctrl && key.name === 'c') opts.onInterruptWhileClosing?.();
+        return;
+      }
       const r = reduceKey(state, key, timers.now());
       state = r.state;
       apply(r.effects);

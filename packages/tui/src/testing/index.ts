@@ -1,2 +1,2 @@
-export type { TmuxOptions, WaitOptions } from './tmux.js';
+export type { PaneModes, TmuxOptions, WaitOptions } from './tmux.js';
 export { TmuxSession, tmuxAvailable } from './tmux.js';

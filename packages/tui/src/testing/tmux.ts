@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /**
  * A tmux test harness: runs a command in a detached tmux session of a fixed size on a private tmux
@@ -14,6 +15,22 @@ export interface TmuxOptions {
   env?: Record<string, string>;
   cols?: number;
   rows?: number;
+  /**
+   * After the command exits (and the exit marker), run an interactive `sh` in the pane instead of idling,
+   * so a test can type a command and see whether the terminal echoes it (see `typeAndRun`).
+   */
+  shellAfterExit?: boolean;
+}
+
+/** The modes tmux tracks for a pane: what a program left behind when it exited. */
+export interface PaneModes {
+  /** On the alternate screen (a full-screen program that did not leave it). */
+  alternate: boolean;
+  cursorVisible: boolean;
+  /** Any mouse reporting mode on. */
+  mouse: boolean;
+  /** Application cursor keys (keypad transmit mode). */
+  keypadCursor: boolean;
 }
 
 export interface WaitOptions {
@@ -56,7 +73,8 @@ export class TmuxSession {
     const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
     // The shell traps SIGINT (a handler, reset to the default in the command) so that Ctrl+C sent to
     // the pane stops only the command, and the shell goes on to print the exit marker.
-    const wrapped = `trap true INT; ${opts.command}; printf '\\n[tmux-harness: exited %d]\\n' $?; exec sleep 3600`;
+    const after = opts.shellAfterExit ? "PS1='$ ' exec sh" : 'exec sleep 3600';
+    const wrapped = `trap true INT; ${opts.command}; printf '\\n[tmux-harness: exited %d]\\n' $?; ${after}`;
     await tmux(s.socket, [
       'new-session',
       '-d',
@@ -88,6 +106,62 @@ export class TmuxSession {
   /** Resizes the window (the program gets SIGWINCH). */
   async resize(cols: number, rows: number): Promise<void> {
     await tmux(this.socket, ['resize-window', '-t', this.name, '-x', String(cols), '-y', String(rows)]);
+  }
+
+  /** The pane's modes, as tmux tracks them (`#{alternate_on}`, `#{cursor_flag}`, ...). */
+  async modes(): Promise<PaneModes> {
+    const out = await tmux(this.socket, [
+      'display-message',
+      '-p',
+      '-t',
+      this.name,
+      '#{alternate_on} #{cursor_flag} #{mouse_any_flag} #{keypad_cursor_flag}',
+    ]);
+    const [alt, cursor, mouse, keypad] = out.trim().split(' ');
+    return {
+      alternate: alt === '1',
+      cursorVisible: cursor === '1',
+      mouse: mouse === '1',
+      keypadCursor: keypad === '1',
+    };
+  }
+
+  /**
+   * The pid of the command (the child of the pane's shell), to send it signals as `kill` would. Linux
+   * only (reads /proc).
+   */
+  async commandPid(): Promise<number> {
+    const shell = Number(
+      (await tmux(this.socket, ['display-message', '-p', '-t', this.name, '#{pane_pid}'])).trim(),
+    );
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      } catch {
+        continue; // The process ended while listing: not ours.
+      }
+      // pid (comm) state ppid ...: comm may hold spaces and parentheses, so split after the last ')'.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === shell) return Number(entry);
+    }
+    throw new Error(`no command running under the pane's shell (pid ${shell})`);
+  }
+
+  /**
+   * Types `echo` of a computed word into the pane's shell (see `shellAfterExit`) and waits for its
+   * output: proves the terminal is back in cooked mode with echo (a raw terminal neither shows the
+   * typed line nor runs it on Enter).
+   */
+  async typeAndRun(opts: WaitOptions = {}): Promise<string> {
+    const word = randomBytes(3).toString('hex');
+    await this.type(`echo typed-${word}-$((6*7))`);
+    await this.keys('Enter');
+    return this.waitFor((s) => s.includes(`echo typed-${word}-$((6*7))`) && s.includes(`typed-${word}-42`), {
+      what: 'the typed command and its output',
+      ...opts,
+    });
   }
 
   /** The visible screen, one line per row. */
