@@ -1,7 +1,7 @@
 // The terminal is given back in its normal state however a view ends: q, Ctrl+C as a key, SIGINT and
 // SIGTERM (blessed's default handlers), a hard process.exit while the screen is up, a hard exit that
 // prints its last words after restoreTerminals(), SIGHUP (default action: terminated) and an uncaught
-// error. After each: not on the alternate screen, cursor shown, no mouse or keypad mode, and a command
+// error; and the replay view of `logtap open`. After each: not on the alternate screen, cursor shown, no mouse or keypad mode, and a command
 // typed into the shell echoes and runs (cooked mode).
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,16 +14,20 @@ afterEach(async () => {
   for (const s of sessions.splice(0)) await s.kill();
 });
 
-async function start(mode = 'none'): Promise<TmuxSession> {
+async function start(
+  mode = 'none',
+  script = 'demo-exit.mjs',
+  ready = 'demo-exit ready',
+): Promise<TmuxSession> {
   expect(await tmuxAvailable()).toBe(true);
   const t = await TmuxSession.start({
-    command: `node ${join(here, 'demo-exit.mjs')} ${mode}`,
+    command: `node ${join(here, script)} ${mode}`,
     cols: 100,
     rows: 30,
     shellAfterExit: true,
   });
   sessions.push(t);
-  await t.waitForText('demo-exit ready');
+  await t.waitForText(ready);
   expect(await t.modes()).toMatchObject({ alternate: true, cursorVisible: false });
   return t;
 }
@@ -75,5 +79,18 @@ describe('the terminal is restored whatever way a view exits (tmux)', () => {
     expect(exit.screen).toContain('demo-exit: second signal: exiting at once');
     // The alternate screen's content is gone from the normal one.
     expect(exit.screen).not.toContain('demo-exit ready');
+  });
+
+  it.each([
+    ['Ctrl+C as a key', 'key', 0],
+    ['SIGHUP', 'SIGHUP', 129],
+    ['SIGTERM', 'SIGTERM', 0],
+  ] as const)('the replay view (logtap open): %s', async (_name, how, code) => {
+    const t = await start('0', 'demo-replay.mjs', 'services (3/3 selected)');
+    await t.keys('Enter');
+    await t.waitForText('DONE in');
+    if (how === 'key') await t.keys('C-c');
+    else process.kill(await t.commandPid(), how);
+    expect((await expectNormalAfterExit(t)).code).toBe(code);
   });
 });
