@@ -1,8 +1,10 @@
 // The live view of `recv --in-cluster` (in a terminal, not --headless): @logtap/tui's live view over a
 // RemoteLiveSource polling the pod's GET /logtap/v1/live through the port-forward.
-import { runLiveView, type TerminalOptions } from '@logtap/tui';
+import { restoreTerminals, runLiveView, type TerminalOptions } from '@logtap/tui';
 import { writeCapture } from './live.js';
 import { RemoteLiveSource } from './remote-live.js';
+
+export { restoreTerminals };
 
 export interface WatchInClusterOptions {
   /** The local end of the port-forward. */

@@ -176,6 +176,8 @@ export async function runInCluster(
   let cleaning = false;
   // While the live view owns the terminal, lines wait and are printed when it closes.
   let held: string[] | undefined;
+  // Set while the live view's module is loaded: leaves its full screen (idempotent) before a hard exit.
+  let restoreScreen: (() => void) | undefined;
   const log = (line: string): void => {
     if (held) held.push(line);
     else io.log(line);
@@ -188,6 +190,8 @@ export async function runInCluster(
       stop.abort();
       return;
     }
+    // The view may still be up (two signals in a row): back to the normal screen before the last words.
+    restoreScreen?.();
     if (held) for (const line of held.splice(0)) io.log(line);
     held = undefined;
     io.log(
@@ -238,7 +242,8 @@ export async function runInCluster(
     if (io.terminal && spec.liveToken !== undefined && !stop.signal.aborted) {
       // --- the live view, polling the receiver's live endpoint through the port-forward; q / Ctrl+C in
       // it (or a signal, or --ttl) ends the run like Ctrl-C does without it.
-      const { watchInCluster } = await import('./in-cluster-live.js');
+      const { watchInCluster, restoreTerminals } = await import('./in-cluster-live.js');
+      restoreScreen = restoreTerminals;
       held = [];
       try {
         await watchInCluster({

@@ -7,13 +7,14 @@ import {
   type LiveSource,
   type LiveStats,
   RecentLines,
+  restoreTerminals,
   runLiveView,
   type TerminalOptions,
   writeEntriesAsCapture,
 } from '@logtap/tui';
 
 export { tapSink } from './tap.js';
-export { RecentLines };
+export { RecentLines, restoreTerminals };
 
 /** The receiver's counters as the live view shows them. */
 export function toLiveStats(s: ReceiverStats, maxDiskBytes: number, recent: RecentLines): LiveStats {
@@ -49,6 +50,8 @@ export async function runLive(
     dir: string;
     maxDiskBytes: number;
     signal?: AbortSignal;
+    /** Ctrl+C pressed again while the receiver stops (a key in raw mode): the second-signal path. */
+    onInterruptWhileClosing?: () => void;
   },
 ): Promise<ReceiverStats> {
   let final: ReceiverStats | undefined;
@@ -64,6 +67,7 @@ export async function runLive(
     header: { version: opts.version, listen: receiver.url, captureDir: opts.dir },
     writeCapture,
     ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.onInterruptWhileClosing ? { onInterruptWhileClosing: opts.onInterruptWhileClosing } : {}),
   });
   return final ?? (await receiver.close());
 }

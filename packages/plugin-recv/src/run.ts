@@ -158,10 +158,17 @@ export async function runRecv(config: RecvConfig, io: RecvIo): Promise<RecvSumma
   if (io.terminal && live && recent) {
     const stopping = new AbortController();
     let signals = 0;
-    const remove = io.onSignal(() => {
-      if (++signals === 1) return stopping.abort();
+    // A second Ctrl-C (SIGINT, or the key while the view shows "stopping": in raw mode it is a key):
+    // leave the full screen first, so the last words and the shell land on the normal screen.
+    const exitNow = (what: string): void => {
       receiver.abort();
+      live.restoreTerminals();
+      io.log(`logtap recv: ${what} again: exiting now; the capture will be recovered when next opened`);
       io.hardExit(130);
+    };
+    const remove = io.onSignal((signal) => {
+      if (++signals === 1) return stopping.abort();
+      exitNow(signal);
     });
     let final: ReceiverStats;
     try {
@@ -171,6 +178,7 @@ export async function runRecv(config: RecvConfig, io: RecvIo): Promise<RecvSumma
         dir: config.dir,
         maxDiskBytes: config.maxDiskBytes,
         signal: stopping.signal,
+        onInterruptWhileClosing: () => exitNow('Ctrl-C'),
       });
     } finally {
       remove();

@@ -3,7 +3,8 @@
 // --live-token` starts it (capture writer, tee, live feed), with the token taken from the pod's
 // environment; the CLI polls it through the port-forward (client-node over the test server's WebSocket).
 // Lines pushed to the pod show up with their stats and top talkers; a broken forward is shown and
-// recovered from; q stops the pod's receiver, copies the capture back and deletes the run.
+// recovered from; q stops the pod's receiver, copies the capture back and deletes the run. Ctrl+C then
+// Ctrl+C again while the pod is stopping exits at once, listing what is left, on the normal screen.
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
@@ -71,6 +72,8 @@ class LivePod {
   constructor(
     readonly server: KubeTestServer,
     readonly podDir: string,
+    /** The receiver ignores the graceful stop (SIGTERM): the end of the run waits. */
+    readonly stuckStop = false,
   ) {
     server.store.events.on('event', (e: StoreEvent) => {
       const m = e.object.metadata!;
@@ -101,6 +104,7 @@ class LivePod {
     server.streams.forwardPort(ns, pod, 3100, { host: '127.0.0.1', port: await this.hop.listen() });
     server.streams.onExec(ns, pod, async ({ container, command, stdout, stderr }) => {
       if (container === 'receiver' && command[0] === 'node' && command[2] === "process.kill(1, 'SIGTERM')") {
+        if (this.stuckStop) return 0;
         void this.receiver!.close().then(() => server.logs.terminateContainer(ns, pod, 'receiver', 0));
         return 0;
       }
@@ -220,4 +224,55 @@ describe('logtap recv --in-cluster live view in a real terminal (tmux, test API 
     expect(got[59]).toBe('payment 59 while cut');
     expect(server.list('Pod')).toEqual([]);
   }, 120_000);
+
+  it('Ctrl+C closes the view and starts the end; Ctrl+C again exits at once on the normal screen', async () => {
+    expect(await tmuxAvailable()).toBe(true);
+    const server = await startKubeTestServer();
+    cleanup.push(() => server.close());
+    const work = tempDir('logtap-recv-incluster-live-');
+    cleanup.push(() => removeDir(work));
+    const kubeconfig = join(work, 'kubeconfig');
+    writeFileSync(kubeconfig, server.kubeconfig(), { mode: 0o600 });
+    const pod = new LivePod(server, join(work, 'pod'), true);
+    cleanup.push(async () => {
+      await pod.receiver?.close();
+      await pod.hop.close();
+    });
+    const t = await TmuxSession.start({
+      command: `node ${BIN} recv --in-cluster --dir ${join(work, 'capture')} --listen 127.0.0.1:0`,
+      env: { KUBECONFIG: kubeconfig },
+      cols: 120,
+      rows: 40,
+      shellAfterExit: true,
+    });
+    cleanup.push(() => t.kill());
+    await t.waitFor((s) => s.includes('● live: logtap/logtap-receiver'), {
+      what: 'the live view, connected',
+      timeoutMs: 30_000,
+    });
+    expect(await t.modes()).toMatchObject({ alternate: true, cursorVisible: false });
+
+    // In raw mode the first Ctrl+C is a key: the view closes at once and the run's end begins.
+    await t.keys('C-c');
+    await t.waitForText('stopping the in-cluster receiver and copying the capture to', { timeoutMs: 15_000 });
+    expect(await t.modes()).toMatchObject({ alternate: false, cursorVisible: true });
+    // The pod does not stop (stuckStop): the second Ctrl+C, now a SIGINT, exits at once.
+    await t.keys('C-c');
+    const exit = await t.waitForExit({ timeoutMs: 10_000 });
+    expect(exit.code).toBe(130);
+    // (The line wraps at the pane's width: check it in two parts.)
+    expect(exit.screen).toContain(
+      'logtap recv: SIGINT again: exiting now; left in the cluster: pod and service logtap-receiver in namespace logtap',
+    );
+    expect(exit.screen).toContain('logtap check -n logtap lists them');
+    expect(await t.modes()).toEqual({
+      alternate: false,
+      cursorVisible: true,
+      mouse: false,
+      keypadCursor: false,
+    });
+    await t.typeAndRun();
+    // What was left is there to be found (logtap check lists it).
+    expect(server.list('Pod').map((p) => p.metadata?.name)).toEqual(['logtap-receiver']);
+  }, 60_000);
 });
