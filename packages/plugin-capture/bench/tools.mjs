@@ -1,7 +1,9 @@
 // Benchmarks of inspect, grep, slice and export (run `pnpm build` first; `pnpm bench` runs this file).
 //
-//   node bench/tools.mjs [--lines N] [--keep DIR]
+//   node bench/tools.mjs [--lines N] [--keep DIR] [--only NAME] [--sha]
 //
+// --only runs the cases whose name contains NAME; --sha runs the grep cases with their output hashed
+// (SHA-256, to compare the output of two trees byte for byte) instead of dropped.
 // Writes a capture of N lines (default 2,000,000: ~600 MB of JSONL) from the loghub corpus with
 // @logtap/capture's writer, then runs each case in a child process of its own so that the peak RSS it
 // reports (process.resourceUsage().maxRSS) is that case's alone. Throughput is uncompressed capture bytes
@@ -37,9 +39,19 @@ async function child(kind, dir, arg) {
     const { grepCapture } = await import(path.join(dist, 'grep.js'));
     const opts = JSON.parse(arg);
     const filter = buildFilter(cap, { grep: opts.pattern, ignoreCase: opts.i });
-    // Output is produced (formatted) and dropped: the case measures the search, not a terminal.
-    const r = await grepCapture(cap, filter, { context: opts.C ?? 0, write: () => {} });
+    // Output is produced (formatted) and dropped: the case measures the search, not a terminal. With
+    // --sha it is hashed instead (to compare two trees' output; not a measurement).
+    const { createHash } = await import('node:crypto');
+    const hash = opts.sha ? createHash('sha256') : undefined;
+    const r = await grepCapture(cap, filter, {
+      context: opts.C ?? 0,
+      format: opts.format ?? 'text',
+      count: opts.count === true,
+      color: opts.color === true,
+      write: hash ? (c) => void hash.update(c) : () => {},
+    });
     lines = r.matches;
+    if (hash) extra = `sha256 ${hash.digest('hex').slice(0, 16)}`;
   } else if (kind === 'export') {
     const { exportCapture } = await import(path.join(dist, 'export.js'));
     const { openSync, writeSync, closeSync } = await import('node:fs');
@@ -146,6 +158,9 @@ function makeBigIndex(dir) {
   writeFileSync(path.join(dir, 'metadata.json'), JSON.stringify({ version: 1, state: 'stopped' }));
 }
 
+/** A regex without a usable literal that matches 42 % of the bench's lines (every line is tested). */
+const IPV4 = '\\d+\\.\\d+\\.\\d+\\.\\d+';
+
 async function main() {
   const args = process.argv.slice(2);
   if (args[0] === '--child') return child(args[1], args[2], args[3]);
@@ -171,8 +186,19 @@ async function main() {
         JSON.stringify({ pattern: 'NullPointerException|Connection broken' }),
       ],
       ['grep -i literal', 'grep', dir, JSON.stringify({ pattern: 'ERROR', i: true })],
-      ['grep regex, no literal', 'grep', dir, JSON.stringify({ pattern: '\\d+\\.\\d+\\.\\d+\\.\\d+' })],
+      ['grep regex, no literal', 'grep', dir, JSON.stringify({ pattern: IPV4 })],
+      ['grep --format jsonl, regex', 'grep', dir, JSON.stringify({ pattern: IPV4, format: 'jsonl' })],
+      ['grep --count, regex', 'grep', dir, JSON.stringify({ pattern: IPV4, count: true })],
       ['grep -C 2', 'grep', dir, JSON.stringify({ pattern: 'Connection broken', C: 2 })],
+      ['grep -C 2, regex', 'grep', dir, JSON.stringify({ pattern: IPV4, C: 2 })],
+      [
+        'grep -C 2 --format jsonl, regex',
+        'grep',
+        dir,
+        JSON.stringify({ pattern: IPV4, C: 2, format: 'jsonl' }),
+      ],
+      ['grep --color, literal', 'grep', dir, JSON.stringify({ pattern: 'Connection broken', color: true })],
+      ['grep --color -C 2, regex', 'grep', dir, JSON.stringify({ pattern: IPV4, C: 2, color: true })],
       ['export jsonl', 'export', dir, JSON.stringify({ format: 'jsonl' })],
       [
         'export jsonl --label app=hdfs',
@@ -189,8 +215,11 @@ async function main() {
     console.log(
       `${'case'.padEnd(34)}${'MB/s'.padStart(8)}${'seconds'.padStart(9)}${'MB/cpu-s'.padStart(10)}${'cpu s'.padStart(8)}${'lines'.padStart(11)}${'peak RSS'.padStart(10)}`,
     );
-    for (const [name, kind, d, arg] of cases) {
+    const sha = args.includes('--sha');
+    for (const [name, kind, d, a] of cases) {
       if (only !== undefined && !name.includes(only)) continue;
+      if (sha && kind !== 'grep') continue;
+      const arg = sha ? JSON.stringify({ ...JSON.parse(a), sha: true }) : a;
       const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--child', kind, d, arg], {
         encoding: 'utf8',
       });

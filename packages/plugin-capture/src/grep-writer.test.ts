@@ -1,9 +1,9 @@
 /**
- * grep's raw output path (RawGrepWriter over scanMatches) against the entry path it replaces (scanEntries
- * + TextFormatter / EntryEncoder) and against a plain pass over @logtap/capture's reader: byte-identical
- * output on canonical lines of every kind (escapes, CRLF, controls, multi-byte UTF-8) and on lines the raw
- * path must hand to the formatters (non-canonical times and labels, meta, raw controls, invalid UTF-8,
- * Go-style escapes).
+ * grep's raw output path (RawGrepWriter over scanMatches, and ContextGrepWriter over scanContext for -C)
+ * against the entry path it replaces (scanEntries + TextFormatter / EntryEncoder) and against a plain pass
+ * over @logtap/capture's reader: byte-identical output on canonical lines of every kind (escapes, CRLF,
+ * controls, multi-byte UTF-8) and on lines the raw path must hand to the formatters (non-canonical times
+ * and labels, meta, raw controls, invalid UTF-8, Go-style escapes), with and without context and colour.
  */
 
 import { isAscii } from 'node:buffer';
@@ -31,6 +31,7 @@ let root: string;
 let raw: string;
 let ours: string;
 let original: string;
+let dense: string;
 
 const L = { app: 'api', pod: 'api-0' };
 const enc = new EntryEncoder();
@@ -93,6 +94,68 @@ function oddLines(): Buffer[] {
       s(' a"}'),
     ]),
     Buffer.concat([s(`{"ts":"${t}","labels":{"app":"a`), Buffer.from([0xfe]), s(`"},"msg":"bad label a"}`)]),
+  ];
+}
+
+/**
+ * Files of matches (`hit`), other lines and lines that are no entry although shaped like ours (a bad date,
+ * a bad escape, a labels value that is no string), in a seeded random order: -C context around lines that
+ * are no entry, across files (a one-line file among them, and files of such lines only).
+ */
+function denseFiles(): Buffer[][] {
+  let seed = 7;
+  const rand = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % n;
+  };
+  const t = (i: number) => formatTimestamp(ts(i));
+  const s = (x: string) => Buffer.from(x, 'utf8');
+  const kinds: Array<(i: number) => Buffer> = [
+    (i) => s(line(i, `hit ${i} a\r`)),
+    (i) => s(line(i, `a hit \x1b[1m ${i}`, { 'app.kubernetes.io/name': 'chéckout', pod: 'c-0' })),
+    (i) => s(line(i, CANONICAL[i % CANONICAL.length]!)),
+    (i) =>
+      s(
+        line(
+          i,
+          CANONICAL[(i * 7) % CANONICAL.length]!,
+          { zone: 'z' },
+          i % 2 ? { trace: `t${i}` } : undefined,
+        ),
+      ),
+    (i) => s(`{"ts":"2024-13-45T10:32:01.123456789Z","labels":{"app":"api"},"msg":"invalid date hit ${i}"}`),
+    (i) => s(`{"ts":"${t(i)}","labels":{"app":"api"},"msg":"bad escape \\q hit ${i}"}`),
+    (i) => s(`{"ts":"${t(i)}","labels":{"app":1},"msg":"labels not strings, hit ${i}"}`),
+    (i) => s(`{"ts":"${t(i)}","labels":{"app":"api"},"msg":"raw\tcontrol\r ${i}"}`),
+    (i) => s(`{"ts":"${t(i)}","labels":{"pod":"api-0","app":"api"},"msg":"unsorted labels hit ${i}\\r"}`),
+    (i) => s(`not json, hit ${i}`),
+  ];
+  // Mostly lines that do not match: groups of context with gaps between them.
+  const MIX = [0, 1, 2, 2, 2, 2, 2, 3, 3, 3, 3, 4, 5, 6, 7, 7, 8, 9];
+  let i = 0;
+  const file = (n: number, only?: number[]) =>
+    Array.from({ length: n }, () => {
+      const from = only ?? MIX;
+      const k = from[rand(from.length)]!;
+      return kinds[k]!(i++);
+    });
+  return [
+    file(9),
+    file(1),
+    file(50),
+    file(3, [4, 5, 6, 9]),
+    file(1, [0]),
+    file(70),
+    file(4, [4, 6]),
+    file(30),
+    // Files shorter than the context: lines carried over several files, before a match that opens one.
+    file(1, [2]),
+    file(2, [3, 4]),
+    file(1, [0]),
+    file(8, [2, 3]),
+    file(1, [3]),
+    file(2, [0, 2]),
+    file(20),
   ];
 }
 
@@ -167,6 +230,8 @@ beforeAll(async () => {
   writeRawCapture(raw, [f1, f2], 37);
   ours = path.join(root, 'ours');
   await writeCapture(ours, toolEntries(1400));
+  dense = path.join(root, 'dense');
+  writeRawCapture(dense, denseFiles(), 4);
   original = path.join(root, 'original');
   const plain = withoutMeta(toolEntries(700));
   writeOriginalCapture(original, {
@@ -232,6 +297,59 @@ async function readerPath(dir: string, input: FilterInput, opts: Opts): Promise<
 /** The text as the bytes a stream writes for it (a lone surrogate becomes U+FFFD), read back. */
 function utf8(s: string): string {
   return Buffer.from(s, 'utf8').toString('utf8');
+}
+
+/**
+ * grep -C as a plain pass defines it: the lines that pass the time and label filters (lines that are no
+ * entry do not exist), the first `maxCount` matches with `context` lines on either side (a line after a
+ * counted match is `after`, else `before`), `--` between groups that are not adjacent (text), matches
+ * highlighted with --color. `reader`: the lines from @logtap/capture's reader, else from scanEntries.
+ */
+async function contextPath(
+  dir: string,
+  input: FilterInput,
+  opts: Opts,
+  reader: boolean,
+): Promise<{ out: string; matches: number }> {
+  const cap = await openCapture(dir);
+  const filter = buildFilter(cap, input);
+  const stream: CaptureEntry[] = [];
+  if (reader) {
+    for await (const e of readEntries(cap))
+      if (filter.matchTime(e.ts) && filter.matchLabels(e.labels)) stream.push(e as CaptureEntry);
+  } else {
+    for await (const b of scanEntries(cap, filter, { applyMsg: false })) stream.push(...b.entries);
+  }
+  const c = opts.context ?? 0;
+  const max = opts.maxCount ?? Number.POSITIVE_INFINITY;
+  const counted = stream.map(() => false);
+  let matches = 0;
+  stream.forEach((e, i) => {
+    if (matches < max && filter.msg!.test(e.msg)) {
+      counted[i] = true;
+      matches++;
+    }
+  });
+  const text = new TextFormatter(opts.color ? (m) => filter.msg!.ranges(m) : undefined);
+  const encoder = new EntryEncoder();
+  let out = '';
+  let last = -1;
+  let lastMatch = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < stream.length; i++) {
+    if (counted[i]) lastMatch = i;
+    const shown = counted[i] || i - lastMatch <= c || counted.slice(i + 1, i + 1 + c).some(Boolean);
+    if (!shown) continue;
+    const kind = counted[i] ? 'match' : i - lastMatch <= c ? 'after' : 'before';
+    if (opts.format === 'jsonl') {
+      const l = encoder.encode(stream[i]!);
+      out += kind === 'match' ? l : `${l.slice(0, -2)},"context":"${kind}"}\n`;
+    } else {
+      if (c > 0 && last >= 0 && i > last + 1) out += '--\n';
+      out += text.format(stream[i]!, c === 0 ? ' ' : kind === 'match' ? ':' : '-');
+    }
+    last = i;
+  }
+  return { out: utf8(out), matches };
 }
 
 const INPUTS: FilterInput[] = [
@@ -319,10 +437,7 @@ describe('RawGrepWriter (grep without context or colour)', () => {
     // messages, CR included.
     for (const p of ['\\ba\\b', '[a-z]+ a\\b|\\d', 'crlf']) {
       const slow = `${p}|\\x{10FFFF}`;
-      // (Not -C with 'crlf': its literal prefilter marks lines unread, an invalid one then takes a context
-      // slot; see the -C notes in docs/capture-tools.md.)
-      const withContext = p === 'crlf' ? [] : [{ context: 1 }, { context: 2, format: 'jsonl' as const }];
-      for (const opts of [{}, ...withContext, { count: true }]) {
+      for (const opts of [{}, { context: 1 }, { context: 2, format: 'jsonl' as const }, { count: true }]) {
         const a = await grepOut(raw, { grep: p }, opts);
         const b = await grepOut(raw, { grep: slow }, opts);
         expect([p, opts, a.matches > 0, a.out]).toEqual([p, opts, true, b.out]);
@@ -334,6 +449,67 @@ describe('RawGrepWriter (grep without context or colour)', () => {
         return Buffer.concat(parts).toString('utf8');
       };
       expect(await exported(p)).toBe(await exported(slow));
+    }
+  });
+
+  it('writes -C context as a plain pass over the reader defines it (lines that are no entry skipped)', async () => {
+    const inputs: FilterInput[] = [
+      { grep: 'hit' },
+      // No usable literal: every line is read and tested.
+      { grep: 'h.t\\b' },
+      { grep: 'HIT \\d', ignoreCase: true },
+      { grep: 'hit', labels: ['app=~"api|chéckout"'] },
+    ];
+    let groups = 0;
+    for (const input of inputs) {
+      for (const context of [1, 2, 3]) {
+        for (const maxCount of [undefined, 1, 4]) {
+          for (const style of [{}, { format: 'jsonl' as const }, { color: true }]) {
+            const opts = { ...style, context, maxCount };
+            const got = await grepOut(dense, input, opts);
+            const want = await contextPath(dense, input, opts, true);
+            expect([input, opts, got.matches, got.out]).toEqual([input, opts, want.matches, want.out]);
+            groups += got.out.split('\n--\n').length - 1;
+          }
+        }
+      }
+    }
+    expect(groups).toBeGreaterThan(100);
+  });
+
+  it('writes -C context, -m and --color as the entry path does on every capture', async () => {
+    const inputs: FilterInput[] = [
+      { grep: 'a' },
+      { grep: 'crlf a' },
+      { grep: '\\s$' },
+      { grep: 'é|日本|\\x{85}|\\x{7f}' },
+      { grep: 'error A', ignoreCase: true },
+      { grep: '\\x00|\\x1b|\\t' },
+      { grep: 'a', labels: ['pod!~"api-.*"'] },
+      { grep: '.', from: '2024-01-15T10:32:51Z', to: '2024-01-15T10:39:00Z' },
+      { grep: 'items/(7|14|70)\\b|multi' },
+    ];
+    for (const dir of [raw, ours, original]) {
+      for (const input of inputs) {
+        for (const opts of [
+          { context: 1 },
+          { context: 2, format: 'jsonl' as const },
+          { context: 3, maxCount: 5 },
+          { context: 2, color: true },
+          { color: true },
+          { color: true, maxCount: 3 },
+        ]) {
+          const got = await grepOut(dir, input, opts);
+          const want = await contextPath(dir, input, opts, false);
+          expect([path.basename(dir), input, opts, got.matches, got.out]).toEqual([
+            path.basename(dir),
+            input,
+            opts,
+            want.matches,
+            want.out,
+          ]);
+        }
+      }
     }
   });
 

@@ -2,9 +2,11 @@
  * grep's output written straight from the raw decompressed bytes (no entry object, no string per line):
  * a matching canonical line becomes `time service msg` from its own bytes (the RFC3339 time is already in
  * the line, the service is cached per label set, the message copied when it needs no escaping), or in
- * JSONL the line itself, copied. Anything the raw bytes cannot reproduce byte for byte (escaped or
- * control characters, invalid UTF-8, a time or labels not in the encoder's form, meta) goes through the
- * entry formatters, so the output is the same either way (grep-writer.test.ts compares them).
+ * JSONL the line itself, copied (a context line with its `"context"` field appended). Anything the raw
+ * bytes cannot reproduce byte for byte (escaped or control characters, invalid UTF-8, a time or labels not
+ * in the encoder's form, meta) goes through the entry formatters, so the output is the same either way
+ * (grep-writer.test.ts compares them). With --color the line is composed as a string by the formatter's
+ * own code from the raw time, the cached service and the message (the highlighting needs the string).
  */
 
 import { isUtf8 } from 'node:buffer';
@@ -20,17 +22,38 @@ const DOT = 0x2e;
 const Z = 0x5a;
 const SPACE = 0x20;
 const NL = 0x0a;
+const SEPARATOR = Buffer.from('--\n');
+
+/** How a line is printed: without -C (`plain`), or as a match or a context line of -C. */
+export type LineKind = 'plain' | 'match' | 'before' | 'after';
+/** The text mark after the service: `service msg`, `service: msg` (match), `service- msg` (context). */
+const MARK: Record<LineKind, string> = { plain: ' ', match: ':', before: '-', after: '-' };
+/** What ends a JSONL context line in place of its final `}` (EntryEncoder's line + the field). */
+const CONTEXT_END: Record<LineKind, Buffer | undefined> = {
+  plain: undefined,
+  match: undefined,
+  before: Buffer.from(',"context":"before"}\n'),
+  after: Buffer.from(',"context":"after"}\n'),
+};
 
 /** What a label set turns into: its service (escaped, as bytes) and whether its raw JSON is canonical. */
 interface LabelInfo {
   service: Buffer;
+  serviceText: string;
   /** The raw labels JSON of the line is what EntryEncoder writes (sorted keys, same escapes). */
   canonical: boolean;
 }
 
+/** A position in {@link Chunks} to come back to (see Chunks.rollback). */
+export interface ChunkMark {
+  buf: Buffer;
+  pos: number;
+  full: number;
+}
+
 /** Line-aligned output chunks: whole lines only, so each chunk is valid UTF-8 when the lines are. */
 class Chunks {
-  buf = Buffer.allocUnsafe(CHUNK);
+  buf: Buffer = Buffer.allocUnsafe(CHUNK);
   pos = 0;
   readonly full: Buffer[] = [];
 
@@ -64,6 +87,28 @@ class Chunks {
     this.pos += this.buf.write(s, this.pos, 'utf8');
   }
 
+  mark(): ChunkMark {
+    return { buf: this.buf, pos: this.pos, full: this.full.length };
+  }
+
+  /** Forgets what was written since `m` (nothing may have been taken since). */
+  rollback(m: ChunkMark): void {
+    this.buf = m.buf;
+    this.pos = m.pos;
+    this.full.length = m.full;
+  }
+
+  /** A copy of the bytes written since `m` (nothing may have been taken since). */
+  since(m: ChunkMark): Buffer {
+    if (this.full.length === m.full) return Buffer.from(this.buf.subarray(m.pos, this.pos));
+    // The chunk current at `m` was pushed whole into `full` by the first reserve after it.
+    return Buffer.concat([
+      this.full[m.full]!.subarray(m.pos),
+      ...this.full.slice(m.full + 1),
+      this.buf.subarray(0, this.pos),
+    ]);
+  }
+
   /** The chunks written so far, the current one included, handed off. */
   take(): Buffer[] {
     if (this.pos > 0) {
@@ -82,16 +127,18 @@ class Chunks {
 }
 
 /**
- * The {@link MatchSink} of grep without context or colour: counts matches per file and, unless counting
- * only, writes each match as text or JSONL into line-aligned chunks (see {@link take}).
+ * The {@link MatchSink} of grep without context: counts matches per file and, unless counting only, writes
+ * each match as text or JSONL into line-aligned chunks (see {@link take}). grep -C drives it through
+ * {@link write}, {@link writeEntry} and {@link count} (ContextGrepWriter).
  */
 export class RawGrepWriter implements MatchSink {
   readonly #chunks = new Chunks();
-  readonly #text = new TextFormatter();
+  readonly #text: TextFormatter;
+  /** Text with --color: lines composed by the formatter (see the module comment). */
+  readonly #color: boolean;
   readonly #encoder = new EntryEncoder();
   readonly #labels = new Map<object, LabelInfo>();
-  /** The last `YYYY-MM-DDTHH:MM:SS` seen to round-trip through parseTimestamp and formatTimestamp. */
-  #secPrefix = '';
+  /** The last `YYYY-MM-DDTHH:MM:SS` seen to round-trip through parseTimestamp and formatTimestamp (zeros: none yet). */
   #secBytes = Buffer.alloc(19);
   #buf: Buffer = Buffer.alloc(0);
   #rangeText: string | undefined;
@@ -99,16 +146,24 @@ export class RawGrepWriter implements MatchSink {
   #utf8: boolean | undefined;
   #file = '';
   #fileCount = 0;
+  /** What {@link accepts} found out about the line it accepted last. */
+  #info: LabelInfo | undefined;
+  #copyable = false;
   matches = 0;
-  /** Matches written from their raw bytes (the others went through the entry formatters). */
+  /** Lines written from their raw bytes (the others went through the entry formatters). */
   copied = 0;
   readonly files: Array<{ file: string; count: number }> = [];
 
+  /** `highlight` (grep --color, text only) gives the ranges of a message to show in bold red. */
   constructor(
     readonly format: 'text' | 'jsonl',
     readonly countOnly: boolean,
     readonly max: number,
-  ) {}
+    highlight?: (msg: string) => Array<[number, number]>,
+  ) {
+    this.#color = highlight !== undefined && format === 'text';
+    this.#text = new TextFormatter(this.#color ? highlight : undefined);
+  }
 
   get full(): boolean {
     return this.matches >= this.max;
@@ -134,12 +189,54 @@ export class RawGrepWriter implements MatchSink {
 
   entry(file: string, e: CaptureEntry): void {
     this.#openFile(file);
+    this.count();
+    if (!this.countOnly) this.writeEntry(e, 'plain');
+  }
+
+  /** Counts a match in the file of the current range. */
+  count(): void {
     this.matches++;
     this.#fileCount++;
-    if (this.countOnly) return;
-    const s = this.format === 'jsonl' ? this.#encoder.encode(e) : this.#text.format(e);
+  }
+
+  /** Writes an entry as a line of the given kind, through the formatters. */
+  writeEntry(e: CaptureEntry, kind: LineKind): void {
+    let s: string;
+    if (this.format === 'jsonl') {
+      s = this.#encoder.encode(e);
+      if (kind === 'before' || kind === 'after') s = `${s.slice(0, -2)},"context":"${kind}"}\n`;
+    } else {
+      s = this.#text.format(e, MARK[kind]);
+    }
     this.#chunks.reserve(s.length * 3);
     this.#chunks.string(s);
+  }
+
+  /** Writes `--` (text output: between groups of -C lines that are not adjacent). */
+  separator(): void {
+    if (this.format !== 'text') return;
+    this.#chunks.reserve(SEPARATOR.length);
+    this.#chunks.bytes(SEPARATOR, 0, SEPARATOR.length);
+  }
+
+  /** Writes lines rendered earlier (see {@link since}). */
+  writeBytes(lines: Buffer): void {
+    this.#chunks.reserve(lines.length);
+    this.#chunks.bytes(lines, 0, lines.length);
+  }
+
+  /** The output position, to take back what follows (see ContextGrepWriter). */
+  mark(): ChunkMark {
+    return this.#chunks.mark();
+  }
+
+  rollback(m: ChunkMark): void {
+    this.#chunks.rollback(m);
+  }
+
+  /** A copy of the output written since `m`. */
+  since(m: ChunkMark): Buffer {
+    return this.#chunks.since(m);
   }
 
   line(
@@ -149,57 +246,114 @@ export class RawGrepWriter implements MatchSink {
     labels: Readonly<Record<string, string>>,
     m: MatchedMessage,
   ): boolean {
-    // A time that is not canonical may not even be valid, and meta is validated only when decoded: the
-    // entry path judges such lines (and formats them), as it always did.
-    if (!this.#timeCanonical(a) || p.metaOpen >= 0) return false;
     if (this.countOnly) {
-      this.matches++;
-      this.#fileCount++;
-      return true;
+      // The same lines as the output would take (the others go through the entry path, which judges them).
+      if (!this.#timeCanonical(a) || p.metaOpen >= 0) return false;
+    } else if (!this.write(a, b, p, labels, m, 'plain')) {
+      return false;
     }
-    const info = this.#labelInfo(labels, p);
-    const ch = this.#chunks;
-    const buf = this.#buf;
-    // The message bytes that can be copied: all of them, or those before a final `\r` escape.
-    const msgEnd = p.crOnly ? p.msgEnd - 2 : p.msgEnd;
-    const copyable = p.clean && this.#validUtf8(a, b);
-    if (this.format === 'jsonl') {
-      if (!info.canonical) return false;
-      if (!copyable && !(p.escaped && this.#validUtf8(a, b) && this.#escapesCanonical(p, m.matchedMsg)))
-        return false;
-      ch.reserve(b - a + 1);
-      ch.bytes(buf, a, b);
-      ch.byte(NL);
-    } else {
-      const svc = info.service;
-      if (copyable) {
-        // TextFormatter drops a final CR (crOnly) and escapes nothing in a clean message.
-        ch.reserve(27 + svc.length + msgEnd - p.msgStart);
-        this.#head(a, svc);
-        ch.bytes(buf, p.msgStart, msgEnd);
-      } else {
-        // The same steps as TextFormatter.format: a trailing CR dropped, controls escaped.
-        const msg = m.matchedMsg;
-        const safe = escapeControls(msg.endsWith('\r') ? msg.slice(0, -1) : msg);
-        ch.reserve(27 + svc.length + safe.length * 3);
-        this.#head(a, svc);
-        ch.string(safe);
-      }
-      ch.byte(NL);
-    }
-    if (copyable || this.format === 'jsonl') this.copied++;
-    this.matches++;
-    this.#fileCount++;
+    this.count();
     return true;
   }
 
-  /** `2024-01-15T10:32:01.123Z service ` from the raw time at `a + 7` (validated by #timeCanonical). */
-  #head(a: number, svc: Buffer): void {
+  /**
+   * Whether the canonical line `buf[a, b)` (its parts, labels and message as the scan read them) can be
+   * written from its bytes: false when the entry path must judge it (it may not even be valid) or format
+   * it.
+   */
+  accepts(
+    a: number,
+    b: number,
+    p: Readonly<LineParts>,
+    labels: Readonly<Record<string, string>>,
+    m: MatchedMessage,
+  ): boolean {
+    // A time that is not canonical may not even be valid, and meta is validated only when decoded: the
+    // entry path judges such lines (and formats them), as it always did.
+    if (!this.#timeCanonical(a) || p.metaOpen >= 0) return false;
+    const info = this.#labelInfo(labels, p);
+    this.#info = info;
+    this.#copyable = p.clean && this.#validUtf8(a, b);
+    if (this.format === 'jsonl') {
+      if (!info.canonical) return false;
+      if (!this.#copyable && !(p.escaped && this.#validUtf8(a, b) && this.#escapesCanonical(p, m.matchedMsg)))
+        return false;
+    }
+    return true;
+  }
+
+  /** Writes the canonical line `buf[a, b)` as `kind` from its bytes; false when it {@link accepts} not. */
+  write(
+    a: number,
+    b: number,
+    p: Readonly<LineParts>,
+    labels: Readonly<Record<string, string>>,
+    m: MatchedMessage,
+    kind: LineKind,
+  ): boolean {
+    if (!this.accepts(a, b, p, labels, m)) return false;
+    const info = this.#info!;
+    const copyable = this.#copyable;
+    const ch = this.#chunks;
+    const buf = this.#buf;
+    if (this.format === 'jsonl') {
+      const end = CONTEXT_END[kind];
+      if (end === undefined) {
+        ch.reserve(b - a + 1);
+        ch.bytes(buf, a, b);
+        ch.byte(NL);
+      } else {
+        // EntryEncoder's line without its final `}`, then the field.
+        ch.reserve(b - a + end.length);
+        ch.bytes(buf, a, b - 1);
+        ch.bytes(end, 0, end.length);
+      }
+      this.copied++;
+      return true;
+    }
+    const mark = MARK[kind];
+    if (this.#color) {
+      const time =
+        this.#rangeText !== undefined
+          ? this.#rangeText.slice(a + 7, a + 30)
+          : buf.toString('latin1', a + 7, a + 30);
+      const line = this.#text.compose(time, info.serviceText, mark, m.matchedMsg);
+      ch.reserve(line.length * 3);
+      ch.string(line);
+      return true;
+    }
+    const svc = info.service;
+    // The message bytes that can be copied: all of them, or those before a final `\r` escape.
+    const msgEnd = p.crOnly ? p.msgEnd - 2 : p.msgEnd;
+    if (copyable) {
+      // TextFormatter drops a final CR (crOnly) and escapes nothing in a clean message.
+      ch.reserve(28 + svc.length + msgEnd - p.msgStart);
+      this.#head(a, svc, mark);
+      ch.bytes(buf, p.msgStart, msgEnd);
+      this.copied++;
+    } else {
+      // The same steps as TextFormatter.format: a trailing CR dropped, controls escaped.
+      const msg = m.matchedMsg;
+      const safe = escapeControls(msg.endsWith('\r') ? msg.slice(0, -1) : msg);
+      ch.reserve(28 + svc.length + safe.length * 3);
+      this.#head(a, svc, mark);
+      ch.string(safe);
+    }
+    ch.byte(NL);
+    return true;
+  }
+
+  /**
+   * `2024-01-15T10:32:01.123Z service ` (or `service: `, `service- `) from the raw time at `a + 7`
+   * (validated by #timeCanonical).
+   */
+  #head(a: number, svc: Buffer, mark: string): void {
     const ch = this.#chunks;
     ch.bytes(this.#buf, a + 7, a + 30);
     ch.byte(Z);
     ch.byte(SPACE);
     ch.bytes(svc, 0, svc.length);
+    if (mark !== ' ') ch.byte(mark.charCodeAt(0));
     ch.byte(SPACE);
   }
 
@@ -229,17 +383,16 @@ export class RawGrepWriter implements MatchSink {
       const c = buf[i]! - 0x30;
       if (c < 0 || c > 9) return false;
     }
-    const text = this.#rangeText;
-    if (text !== undefined) {
-      if (text.startsWith(this.#secPrefix, t) && this.#secPrefix !== '') return true;
-    } else if (this.#secPrefix !== '' && this.#secBytes.equals(buf.subarray(t, t + 19))) {
-      return true;
-    }
+    // The seconds seen last, compared from their end (where they differ first): a loop over the bytes
+    // beats startsWith on the range's string or a native compare (~35 ns a call).
+    const known = this.#secBytes;
+    let i = 18;
+    while (i >= 0 && buf[t + i] === known[i]) i--;
+    if (i < 0) return true;
     const sec = buf.toString('latin1', t, t + 19);
     const probe = `${sec}.000000000Z`;
     const ns = parseTimestamp(probe);
     if (ns === undefined || formatTimestamp(ns) !== probe) return false;
-    this.#secPrefix = sec;
     this.#secBytes = Buffer.from(sec, 'latin1');
     return true;
   }
@@ -249,8 +402,10 @@ export class RawGrepWriter implements MatchSink {
     if (info === undefined) {
       // A labels object comes from one raw text (the decoder caches by text), so one check serves it.
       const raw = p.labelsOpen < 0 ? undefined : this.#buf.toString('utf8', p.labelsOpen, p.labelsClose + 1);
+      const serviceText = escapeControls(serviceOf(labels));
       info = {
-        service: Buffer.from(escapeControls(serviceOf(labels)), 'utf8'),
+        service: Buffer.from(serviceText, 'utf8'),
+        serviceText,
         canonical: raw !== undefined && raw === this.#encoder.labelsJson(labels),
       };
       if (this.#labels.size >= 4096) this.#labels.clear();

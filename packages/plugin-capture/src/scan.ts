@@ -42,6 +42,8 @@ const LABELS_END = Buffer.from('},"msg":"');
 const MSG_KEY = Buffer.from(',"msg":"');
 const META_KEY = Buffer.from('","meta":{');
 const EMPTY_LABELS: Readonly<Record<string, string>> = Object.freeze({});
+/** Slots of the label-set cache (a power of two), see Scanner.#slotRaw. */
+const LABEL_SLOTS = 1024;
 /** Characters with a meaning in a RegExp (escaped to search a literal). */
 const REGEX_SPECIAL = /[.*+?^${}()|[\]\\/-]/g;
 /** A raw control character, which a JSON string may not hold. */
@@ -218,18 +220,6 @@ export interface RowSink {
   ): boolean;
 }
 
-/**
- * Lines of {@link scanRows} from one range or reader batch: those passing the time and label filters, with
- * whether each matches the message pattern; entries are decoded on demand (grep -C prints few lines).
- */
-export interface RowBatch {
-  file: string;
-  /** Per line: whether its message matches. */
-  match: boolean[];
-  /** The entry of line `i` (undefined when it is not a valid entry). */
-  entry(i: number): CaptureEntry | undefined;
-}
-
 /** Where the parts of a canonical line are (absolute offsets into the range's buffer). */
 export interface LineParts {
   /** `{` of the labels object, or -1 when the line has no labels. */
@@ -272,6 +262,13 @@ class Scanner {
    * stored under a copy (a view would keep its whole range alive).
    */
   #labelsByRaw = new Map<string, Readonly<Record<string, string>>>();
+  /**
+   * A direct-mapped cache in front of {@link #labelsByRaw}, slotted by a hash of the length and a few
+   * characters of the raw JSON and checked with one comparison: a Map lookup must hash the whole slice
+   * first (~180 ns a line where ~30 ns do; grep -C looks up the labels of every printed line).
+   */
+  readonly #slotRaw = new Array<string | undefined>(LABEL_SLOTS).fill(undefined);
+  readonly #slotLabels = new Array<Readonly<Record<string, string>>>(LABEL_SLOTS).fill(EMPTY_LABELS);
   scanned = 0;
   invalid = 0;
 
@@ -323,14 +320,30 @@ class Scanner {
   #escBuf: Buffer | undefined;
   #escFrom = 0;
   #escAt = -1;
+  /** The line {@link #parse} last parsed (`#parts` describes it): grep -C reads a line twice in a row. */
+  #parsedBuf: Buffer | undefined;
+  #parsedA = -1;
+  #parsedB = -1;
+  /** `#parts.clean` is known for the line last parsed (see {@link #testable}). */
+  #cleanKnown = false;
 
   /**
-   * The next backslash at or after `from` in `buf`. Lines are visited in increasing order, so one search
-   * serves every line up to the backslash it found: linear in the range, where a search per line (Buffer
-   * has no bounded indexOf) would run to the next backslash, possibly the end of the range, every time.
+   * The next backslash at or after `from` in `buf` (any answer >= `to` means none before `to`). Lines are
+   * visited in increasing order, so one search serves every line up to the backslash it found: linear in
+   * the range, where a search per line (Buffer has no bounded indexOf) would run to the next backslash,
+   * possibly the end of the range, every time.
    */
-  #nextBackslash(buf: Buffer, from: number): number {
-    if (buf !== this.#escBuf || from < this.#escFrom || (this.#escAt >= 0 && this.#escAt < from)) {
+  #nextBackslash(buf: Buffer, from: number, to: number): number {
+    if (buf === this.#escBuf && from < this.#escFrom) {
+      // A line behind the cursor (grep -C printing the lines before a match): search that message alone (a
+      // view of it), and keep the cursor for the lines ahead.
+      const i =
+        this.#text !== undefined
+          ? this.#text.slice(from, to).indexOf('\\')
+          : buf.subarray(from, to).indexOf(0x5c);
+      return i < 0 ? -1 : from + i;
+    }
+    if (buf !== this.#escBuf || (this.#escAt >= 0 && this.#escAt < from)) {
       this.#escBuf = buf;
       this.#escAt = this.#indexOf(buf, '\\', 0x5c, from);
     }
@@ -344,8 +357,11 @@ class Scanner {
    * otherwise. Every search is bounded by the line: the needles are present in a canonical line.
    */
   #parse(buf: Buffer, a: number, b: number): LineParts | undefined {
-    if (b - a < 40 || !bytesAt(buf, TS_KEY, a) || buf[a + 37] !== 0x22) return undefined;
     const p = this.#parts;
+    if (a === this.#parsedA && b === this.#parsedB && buf === this.#parsedBuf) return p;
+    this.#parsedBuf = undefined;
+    this.#cleanKnown = false;
+    if (b - a < 40 || !bytesAt(buf, TS_KEY, a) || buf[a + 37] !== 0x22) return undefined;
     const at = a + 38;
     if (bytesAt(buf, LABELS_KEY, at)) {
       p.labelsOpen = at + LABELS_KEY.length - 1;
@@ -372,12 +388,15 @@ class Scanner {
     } else {
       return undefined;
     }
-    const esc = this.#nextBackslash(buf, p.msgStart);
+    const esc = this.#nextBackslash(buf, p.msgStart, p.msgEnd);
     p.escaped = esc >= 0 && esc < p.msgEnd;
     p.crOnly = esc === p.msgEnd - 2 && buf[esc + 1] === 0x72;
     // Without escapes the first quote after the start must be the closing one (else: more fields); the
     // same before a final `\r`.
     if ((!p.escaped || p.crOnly) && this.#indexOf(buf, '"', 0x22, p.msgStart) !== p.msgEnd) return undefined;
+    this.#parsedBuf = buf;
+    this.#parsedA = a;
+    this.#parsedB = b;
     return p;
   }
 
@@ -390,17 +409,7 @@ class Scanner {
     this.#ascii = isAscii(buf);
     this.#text = this.useText && this.#ascii ? latin1.call(buf, 0, buf.length) : undefined;
     this.#escBuf = undefined;
-  }
-
-  /**
-   * Points the scanner at a range another scanner prepared with `useText` (its buffer and string, the
-   * string present exactly when the range is ASCII), to decode lines of it later (scanRows' entries).
-   */
-  adopt(buf: Buffer, text: string | undefined): void {
-    if (this.#escBuf === buf) return;
-    this.#ascii = text !== undefined;
-    this.#text = text;
-    this.#escBuf = undefined;
+    this.#parsedBuf = undefined;
   }
 
   /**
@@ -429,15 +438,36 @@ class Scanner {
   #labels(buf: Buffer, p: LineParts): Readonly<Record<string, string>> | undefined {
     if (p.labelsOpen < 0) return EMPTY_LABELS;
     const end = p.labelsClose + 1;
-    if (this.#text === undefined) return this.decoder.labels(utf8.call(buf, p.labelsOpen, end));
-    const known = this.#labelsByRaw.get(this.#text.slice(p.labelsOpen, end));
-    if (known !== undefined) return known;
-    const raw = latin1.call(buf, p.labelsOpen, end);
-    const labels = this.decoder.labels(raw);
-    if (labels !== undefined) {
+    const text = this.#text;
+    if (text === undefined) return this.decoder.labels(utf8.call(buf, p.labelsOpen, end));
+    const open = p.labelsOpen;
+    const len = end - open;
+    // `{"` starts and `"}` ends a labels object: the characters hashed are the first value's (when its key
+    // is short), the last value's (a pod name's unique suffix, often) and two in between.
+    let h = len;
+    h = (Math.imul(h, 31) + text.charCodeAt(end - 3)) | 0;
+    h = (Math.imul(h, 31) + text.charCodeAt(end - 4)) | 0;
+    h = (Math.imul(h, 31) + text.charCodeAt(end - 5)) | 0;
+    h = (Math.imul(h, 31) + text.charCodeAt(end - 7)) | 0;
+    h = (Math.imul(h, 31) + text.charCodeAt(open + 8)) | 0;
+    h = (Math.imul(h, 31) + text.charCodeAt(open + 9)) | 0;
+    h = (Math.imul(h, 31) + text.charCodeAt(open + (len >> 1))) | 0;
+    h = (Math.imul(h, 31) + text.charCodeAt(open + (len >> 2))) | 0;
+    h = (h ^ (h >>> 10) ^ (h >>> 20)) & (LABEL_SLOTS - 1);
+    const slot = this.#slotRaw[h];
+    // (A slice and === compare flat memory; startsWith on the range's string measured up to 4x slower.)
+    if (slot !== undefined && slot.length === len && text.slice(open, end) === slot)
+      return this.#slotLabels[h];
+    const raw = latin1.call(buf, open, end);
+    let labels = this.#labelsByRaw.get(raw);
+    if (labels === undefined) {
+      labels = this.decoder.labels(raw);
+      if (labels === undefined) return undefined;
       if (this.#labelsByRaw.size >= 4096) this.#labelsByRaw.clear();
       this.#labelsByRaw.set(raw, labels);
     }
+    this.#slotRaw[h] = raw;
+    this.#slotLabels[h] = labels;
     return labels;
   }
 
@@ -448,6 +478,12 @@ class Scanner {
   #testable(buf: Buffer, p: LineParts): string | undefined {
     if (!p.crOnly || !this.crFree) return this.#message(buf, p);
     const body = this.str(buf, p.msgStart, p.msgEnd - 2);
+    // One search tells both validity and cleanness, for {@link match} of the same line (grep -C).
+    if (!ANY_CONTROL.test(body)) {
+      p.clean = true;
+      this.#cleanKnown = true;
+      return body;
+    }
     return CONTROL.test(body) ? undefined : body;
   }
 
@@ -598,11 +634,13 @@ class Scanner {
       body = msg;
     }
     if (this.applyMsg && !f.msg!.test(msg ?? body)) return 0;
-    p.clean = false;
-    if (!p.escaped || p.crOnly) {
-      // One search serves the cleanness of both kinds and, rarely, the validity of a crOnly message.
-      if (!ANY_CONTROL.test(body)) p.clean = true;
-      else if (p.crOnly && CONTROL.test(body)) return -1;
+    if (!this.#cleanKnown) {
+      p.clean = false;
+      if (!p.escaped || p.crOnly) {
+        // One search serves the cleanness of both kinds and, rarely, the validity of a crOnly message.
+        if (!ANY_CONTROL.test(body)) p.clean = true;
+        else if (p.crOnly && CONTROL.test(body)) return -1;
+      }
     }
     labels ??= this.#labels(buf, p);
     if (labels === undefined) return -1;
@@ -629,7 +667,7 @@ class Scanner {
   }
 
   /**
-   * A raw line for {@link scanRows}: -2 when it fails the time or label filter, 1 when its message
+   * A raw line for {@link scanContext}: -2 when it fails the time or label filter, 1 when its message
    * matches, 0 when not (not even decoded when it is no `candidate`, see {@link allLines}), -1 when the
    * line is not in the canonical form (the caller decodes it).
    */
@@ -651,6 +689,22 @@ class Scanner {
     const msg = this.#testable(buf, p);
     if (msg === undefined) return -1;
     return f.msg!.test(msg) ? 1 : 0;
+  }
+
+  /** See {@link RangeLines.load}: {@link match} of a line that passed the filters, without the message test. */
+  load(buf: Buffer, a: number, b: number): boolean {
+    return this.match(buf, a, b, true) === 1;
+  }
+
+  /** See {@link RangeLines.decodeRow}. */
+  decodeRow(buf: Buffer, a: number, b: number): CaptureEntry | undefined {
+    const e = this.decoder.decode(this.str(buf, a, b));
+    if (e === undefined) {
+      this.invalid++;
+      return undefined;
+    }
+    // Its parts passed the filters; the decoded entry says the same unless the line is odd in some way.
+    return this.filter.matchTime(e.ts) && this.filter.matchLabels(e.labels) ? e : undefined;
   }
 
   /** Whether a decoded entry passes (time is skipped when the range is inside the filter's range). */
@@ -679,7 +733,8 @@ class Scanner {
    */
   allLines(buf: Buffer, visit: (start: number, end: number, candidate: boolean) => void): void {
     const lits = this.filter.msg?.literals;
-    if (lits === undefined) {
+    // A weak literal is in nearly every line (see lines): every line is a candidate.
+    if (lits === undefined || lits.every((l) => l.length < 3)) {
       this.#everyLine(buf, (a, b) => visit(a, b, true));
       return;
     }
@@ -1009,77 +1064,106 @@ export async function* scanBatches(
 }
 
 /**
- * The lines that pass the time and label filters, each marked with whether its message matches
- * `filter.msg`, for grep -C: every line may be printed as context, few are. Lines without one of the
- * pattern's literals are marked without decoding their message; no entry is decoded until asked for.
+ * Receives the rows of {@link scanContext}: every line that passes the time and label filters, in file
+ * order, with whether its message matches. Canonical lines come as offsets into the current range and
+ * are not validated (a line without one of the pattern's literals is not even read): the sink reads the
+ * few it prints through {@link RangeLines}, and a line that turns out not to be an entry is no row.
  */
-export async function* scanRows(
+export interface ContextSink {
+  /** A new range (or reader batch, then `buf` is empty) of `file`; `lines` reads its lines. */
+  range(file: string, buf: Buffer, lines: RangeLines): void;
+  /** A canonical-looking line `buf[a, b)` of the range (no newline). */
+  row(a: number, b: number, match: boolean): void;
+  /** A line decoded by the scan (not in the canonical form, or from a file without a frame table). */
+  entry(e: CaptureEntry, match: boolean): void;
+  /** The range is done: its buffer is overwritten by the next one. */
+  endRange(): void;
+  /** True once no more rows are wanted (grep --max-count): the scan stops. */
+  readonly full: boolean;
+}
+
+/** Reads lines of the current range of {@link scanContext} for a sink that prints them. */
+export interface RangeLines {
+  /** The range as a latin1 string when it is ASCII (see RawGrepWriter.range). */
+  readonly text: string | undefined;
+  /**
+   * Reads the canonical line `buf[a, b)` for printing: true when its parts, labels and message are ready
+   * in {@link parts}, {@link matchedLabels} and {@link matchedMsg} (until the next read); false when the
+   * line is not in the canonical form ({@link decodeRow} judges it).
+   */
+  load(buf: Buffer, a: number, b: number): boolean;
+  readonly parts: Readonly<LineParts>;
+  readonly matchedLabels: Readonly<Record<string, string>>;
+  readonly matchedMsg: string;
+  /** The entry of the line {@link load} just read, or -1 when its time or meta is not valid. */
+  built(buf: Buffer, a: number, b: number): CaptureEntry | -1;
+  /** The entry of a line decoded the ordinary way; undefined (and counted as invalid) when it is none. */
+  decodeRow(buf: Buffer, a: number, b: number): CaptureEntry | undefined;
+}
+
+/**
+ * The lines that pass the time and label filters, each marked with whether its message matches
+ * `filter.msg`, handed to `sink` (grep -C: every line may be printed as context, few are). Lines without
+ * one of the pattern's literals are marked without reading their message; nothing is decoded unless the
+ * line is not canonical. Yields after each range or reader batch, so that the caller can write its output
+ * with backpressure.
+ */
+export async function* scanContext(
   cap: Capture,
   filter: ToolFilter,
+  sink: ContextSink,
   opts: ScanOptions = {},
-): AsyncGenerator<RowBatch, void, undefined> {
+): AsyncGenerator<void, void, undefined> {
   const msg = filter.msg;
-  if (msg === undefined) throw new TypeError('scanRows needs a filter with a message pattern');
+  if (msg === undefined) throw new TypeError('scanContext needs a filter with a message pattern');
   const s = new Scanner(cap, filter, { ...opts, applyMsg: false });
   s.useText = true; // every line is visited
-  const decoder = s.decoder;
-  // Decodes the rows that are printed, from their parts (the range's buffer and string are kept by the
-  // batch): a CRLF message or an escaped one is not handed to JSON.parse as the decoder does.
-  const printer = new Scanner(cap, filter, { ...opts, applyMsg: false });
-  for (const f of cap.files) {
-    if (!mayRead(s, f)) continue;
-    if (!fastPath(f)) {
-      for await (const entries of slowFile(s, f)) {
-        yield { file: f.name, match: entries.map((e) => msg.test(e.msg)), entry: (i) => entries[i] };
+  // The sink is done with a range's bytes when endRange returns (it copies what it keeps).
+  s.ranges.reuse = true;
+  const empty = Buffer.alloc(0);
+  try {
+    for (const f of cap.files) {
+      if (sink.full) return;
+      if (!mayRead(s, f)) continue;
+      if (!fastPath(f)) {
+        for await (const entries of slowFile(s, f)) {
+          sink.range(f.name, empty, s);
+          for (const e of entries) {
+            if (sink.full) break;
+            sink.entry(e, msg.test(e.msg));
+          }
+          sink.endRange();
+          yield;
+          if (sink.full) return;
+        }
+        continue;
       }
-      continue;
-    }
-    const onRange = (buf: Buffer, r: Range): RowBatch | undefined => {
-      const inside = filter.coversTime(r.from, r.to);
-      // Offsets of the rows' lines; lines the decoder had to judge keep their entry.
-      const starts: number[] = [];
-      const ends: number[] = [];
-      const match: boolean[] = [];
-      let decoded: Map<number, CaptureEntry> | undefined;
-      s.allLines(buf, (a, b, candidate) => {
-        const m = s.row(buf, a, b, inside, candidate);
-        if (m === -2) return;
-        if (m === -1) {
-          const e = decoder.decode(s.str(buf, a, b));
-          if (e === undefined) {
-            s.invalid++;
+      const onRange = (buf: Buffer, r: Range): true => {
+        const inside = filter.coversTime(r.from, r.to);
+        sink.range(f.name, buf, s);
+        s.allLines(buf, (a, b, candidate) => {
+          if (sink.full) return;
+          const m = s.row(buf, a, b, inside, candidate);
+          if (m === -2) return;
+          if (m !== -1) {
+            sink.row(a, b, m === 1);
             return;
           }
-          if (!(inside || filter.matchTime(e.ts)) || !filter.matchLabels(e.labels)) return;
-          decoded ??= new Map();
-          decoded.set(match.length, e);
-          match.push(msg.test(e.msg));
-        } else {
-          match.push(m === 1);
-        }
-        starts.push(a);
-        ends.push(b);
-      });
-      if (match.length === 0) return undefined;
-      // Rows outlive the range (context spans ranges): they keep this range's own buffer or string.
-      const text = s.text;
-      return {
-        file: f.name,
-        match,
-        entry: (i) => {
-          const known = decoded?.get(i);
-          if (known !== undefined) return known;
-          const a = starts[i]!;
-          const b = ends[i]!;
-          printer.adopt(buf, text);
-          // The row passed the filters: only its form can fail (-1, the decoder judges it).
-          const e = printer.entry(buf, a, b, true);
-          if (e !== 0 && e !== -1) return e;
-          return decoder.decode(text !== undefined ? text.slice(a, b) : utf8.call(buf, a, b));
-        },
+          const e = s.decoder.decode(s.str(buf, a, b));
+          if (e === undefined) s.invalid++;
+          else if ((inside || filter.matchTime(e.ts)) && filter.matchLabels(e.labels))
+            sink.entry(e, msg.test(e.msg));
+        });
+        sink.endRange();
+        return true;
       };
-    };
-    yield* fastFile(s, f, onRange);
+      for await (const _ of fastFile(s, f, onRange)) {
+        yield;
+        if (sink.full) return;
+      }
+    }
+  } finally {
+    s.ranges.release();
   }
 }
 

@@ -14,7 +14,7 @@ export class TextFormatter {
   readonly #service = new WeakMap<object, string>();
   readonly #ts = new TimestampFormatter();
 
-  constructor(private readonly highlight?: (msg: string) => Array<[number, number]>) {}
+  constructor(readonly highlight?: (msg: string) => Array<[number, number]>) {}
 
   format(e: CaptureEntry, mark = ' '): string {
     let svc = this.#service.get(e.labels);
@@ -22,20 +22,34 @@ export class TextFormatter {
       svc = escapeControls(serviceOf(e.labels));
       this.#service.set(e.labels, svc);
     }
-    const t = this.#ts.format(e.ts);
-    // mark: ' ' plain, ':' a match and '-' a context line when -C is on (grep's convention).
+    return this.compose(this.#ts.format(e.ts).slice(0, 23), svc, mark, e.msg);
+  }
+
+  /**
+   * The line from its pieces: the time to the millisecond without its `Z` (23 characters), the escaped
+   * service, the mark (' ' plain, ':' a match and '-' a context line when -C is on: grep's convention) and
+   * the message as stored.
+   */
+  compose(time: string, svc: string, mark: string, message: string): string {
     const sep = mark === ' ' ? ' ' : `${mark} `;
     // A trailing CR is what a CRLF-terminated log line leaves: not worth showing as \r.
-    const msg = e.msg.endsWith('\r') ? e.msg.slice(0, -1) : e.msg;
-    if (this.highlight === undefined) return `${t.slice(0, 23)}Z ${svc}${sep}${escapeControls(msg)}\n`;
+    const msg = message.endsWith('\r') ? message.slice(0, -1) : message;
+    if (this.highlight === undefined) return `${time}Z ${svc}${sep}${escapeControls(msg)}\n`;
+    return `${SGR.time}${time}Z${SGR.reset} ${SGR.service}${svc}${SGR.reset}${sep}${this.#body(msg, mark)}\n`;
+  }
+
+  /**
+   * The coloured message (a final CR already dropped): matches in bold red, except on context lines.
+   * Each piece is escaped on its own, so escapes never split a colour code and vice versa.
+   */
+  #body(msg: string, mark: string): string {
+    if (mark === '-' || this.highlight === undefined) return escapeControls(msg);
     let body = '';
     let at = 0;
-    // Each piece is escaped on its own, so escapes never split a colour code and vice versa.
-    for (const [a, b] of mark === '-' ? [] : this.highlight(msg)) {
+    for (const [a, b] of this.highlight(msg)) {
       body += `${escapeControls(msg.slice(at, a))}${SGR.match}${escapeControls(msg.slice(a, b))}${SGR.reset}`;
       at = b;
     }
-    body += escapeControls(msg.slice(at));
-    return `${SGR.time}${t.slice(0, 23)}Z${SGR.reset} ${SGR.service}${svc}${SGR.reset}${sep}${body}\n`;
+    return body + escapeControls(msg.slice(at));
   }
 }
