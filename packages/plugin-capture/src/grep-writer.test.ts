@@ -513,6 +513,29 @@ describe('RawGrepWriter (grep without context or colour)', () => {
     }
   });
 
+  it('takes output back and copies it across chunk boundaries (mark, since, rollback)', () => {
+    const w = new RawGrepWriter('text', false, Number.POSITIVE_INFINITY);
+    const text = new TextFormatter();
+    const first = { ts: ts(0), labels: L, msg: 'first' };
+    const more = Array.from({ length: 700 }, (_, i) => ({
+      ts: ts(i),
+      labels: L,
+      msg: `${i} ${'é'.repeat(500)}`,
+    }));
+    w.writeEntry(first, 'plain');
+    const m = w.mark();
+    // ~700 KB: the 256 KiB chunk fills up twice after the mark.
+    for (const e of more) w.writeEntry(e, 'before');
+    const copy = w.since(m);
+    w.rollback(m);
+    expect(Buffer.concat(w.take()).toString('utf8')).toBe(text.format(first));
+    w.writeBytes(copy);
+    w.writeEntry(first, 'after');
+    expect(Buffer.concat(w.take()).toString('utf8')).toBe(
+      more.map((e) => text.format(e, '-')).join('') + text.format(first, '-'),
+    );
+  });
+
   it('copies the bytes of canonical lines (multi-byte UTF-8 kept, a final CR dropped in text)', async () => {
     const { out } = await grepOut(raw, { grep: 'café a' }, {});
     expect(out).toMatch(/^\S+ chéckout café a 日本語 🎉$/m);
