@@ -13,7 +13,7 @@
 
 import type { CaptureEntry } from '@logtap/capture/read';
 import type { LineKind, RawGrepWriter } from './grep-writer.js';
-import type { ContextSink, RangeLines } from './scan.js';
+import type { ContextSink, RangeLines } from './scan-context.js';
 
 /** The end offset of a row known not to be an entry. */
 const INVALID = -1;

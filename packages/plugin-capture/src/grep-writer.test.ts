@@ -24,7 +24,8 @@ import {
 import { buildFilter, type FilterInput } from './filter.js';
 import { type GrepOptions, grepCapture } from './grep.js';
 import { RawGrepWriter } from './grep-writer.js';
-import { scanEntries, scanMatches, scanRaw } from './scan.js';
+import { scanEntries, scanRaw } from './scan.js';
+import { scanMatches } from './scan-match.js';
 import { TextFormatter } from './text-format.js';
 
 let root: string;

@@ -13,7 +13,8 @@ import { isUtf8 } from 'node:buffer';
 import { type CaptureEntry, EntryEncoder, formatTimestamp, parseTimestamp } from '@logtap/capture/read';
 import { serviceOf } from '@logtap/tui/service';
 import { escapeControls } from './escape.js';
-import type { LineParts, MatchedMessage, MatchSink } from './scan.js';
+import type { MatchedMessage, MatchSink } from './scan-match.js';
+import type { LineParts } from './scanner.js';
 import { TextFormatter } from './text-format.js';
 
 /** Output chunk size: large writes, and a chunk is handed off (never reused: a stream may keep it). */

@@ -11,7 +11,8 @@ import type { Capture, ReadWarning } from '@logtap/capture/read';
 import type { ToolFilter } from './filter.js';
 import { ContextGrepWriter } from './grep-context.js';
 import { RawGrepWriter } from './grep-writer.js';
-import { scanContext, scanMatches } from './scan.js';
+import { scanContext } from './scan-context.js';
+import { scanMatches } from './scan-match.js';
 
 export { TextFormatter } from './text-format.js';
 

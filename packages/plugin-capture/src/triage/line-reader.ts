@@ -14,20 +14,7 @@ import { type CaptureEntry, EntryDecoder, parseTimestamp } from '@logtap/capture
 import type { TriageAccumulator } from '@logtap/triage';
 import type { ToolFilter } from '../filter.js';
 import type { RangeSink } from '../scan.js';
-
-type Slicer = (this: Buffer, start: number, end: number) => string;
-// Buffer's per-encoding slicers skip toString's encoding dispatch (see ../scan.ts).
-const proto = Buffer.prototype as unknown as { latin1Slice?: Slicer; utf8Slice?: Slicer };
-const latin1: Slicer =
-  proto.latin1Slice ??
-  function (this: Buffer, s, e) {
-    return this.toString('latin1', s, e);
-  };
-const utf8: Slicer =
-  proto.utf8Slice ??
-  function (this: Buffer, s, e) {
-    return this.toString('utf8', s, e);
-  };
+import { latin1, type Slicer, utf8 } from '../slicers.js';
 
 const NL = 0x0a;
 const QUOTE = 0x22;
