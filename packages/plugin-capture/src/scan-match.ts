@@ -50,8 +50,7 @@ export async function* scanMatches(
   const s = new Scanner(cap, filter, opts);
   // The sink is done with a range's bytes before the next range is read.
   s.ranges.reuse = true;
-  const lits = s.applyMsg ? filter.msg!.literals : undefined;
-  s.useText = lits === undefined || lits.every((l) => l.length < 3);
+  s.useTextUnlessPrefiltered();
   try {
     for (const f of cap.files) {
       if (sink.full) return;

@@ -53,8 +53,7 @@ export async function* scanEntries(
   const s = new Scanner(cap, filter, opts);
   // Entries hold strings copied out of the range: one output buffer serves every range.
   s.ranges.reuse = true;
-  const lits = s.applyMsg ? filter.msg!.literals : undefined;
-  s.useText = lits === undefined || lits.every((l) => l.length < 3);
+  s.useTextUnlessPrefiltered();
   try {
     for (const f of cap.files) {
       if (!mayRead(s, f)) continue;

@@ -129,6 +129,16 @@ export class Scanner {
     this.crFree = filter.msg !== undefined && trailingCrIrrelevant(filter.msg);
   }
 
+  /**
+   * Slices a range's messages from one string unless the pattern has a literal of 3+ characters: then
+   * the literal prefilter skips most lines and one string per range would be built for nothing (a
+   * 1-2 character literal such as the `.` of `\d+\.\d+` is in every line's timestamp).
+   */
+  useTextUnlessPrefiltered(): void {
+    const lits = this.applyMsg ? this.filter.msg!.literals : undefined;
+    this.useText = lits === undefined || lits.every((l) => l.length < 3);
+  }
+
   get applyMsg(): boolean {
     return this.opts.applyMsg !== false && this.filter.msg !== undefined;
   }
