@@ -193,67 +193,67 @@ Exit codes: 0 stopped cleanly; 1 unexpected error; 2 invalid flag value; 3 canno
 
   async run(): Promise<RecvSummary | InClusterSummary> {
     const { flags } = await this.parse(Recv, normalizeRedactArgv(this.argv));
+    const { describeFailure } = await import('../run.js');
+    const fail = (err: unknown): never => {
+      const failure = describeFailure(err);
+      return this.error(failure.message, { exit: failure.exit, suggestions: failure.suggestions });
+    };
     // --- recv --in-cluster (in-cluster.ts): the receiver runs in the cluster; this process forwards a port
     // to it, shows its progress and, at the end, copies the capture back and deletes what it created.
     if (flags['in-cluster']) {
       const { runInCluster } = await import('../in-cluster.js');
-      const { describeFailure } = await import('../run.js');
       try {
         return await runInCluster(flags, {
-          log: (line) => process.stderr.write(`${line}\n`),
-          onSignal: (handler) => {
-            process.on('SIGINT', handler);
-            process.on('SIGTERM', handler);
-            return () => {
-              process.off('SIGINT', handler);
-              process.off('SIGTERM', handler);
-            };
-          },
-          hardExit: (code) => process.exit(code),
-          version: this.config.version,
+          ...processIo(this.config.version),
           env: process.env,
           home: homedir(),
           // The live view (polling the pod through the port-forward) needs a terminal on both ends.
-          ...(!flags.headless && process.stdout.isTTY && process.stdin.isTTY
-            ? { terminal: { input: process.stdin, output: process.stdout, term: process.env['TERM'] } }
-            : {}),
+          ...liveTerminal(flags.headless),
         });
       } catch (err) {
-        const failure = describeFailure(err);
-        this.error(failure.message, { exit: failure.exit, suggestions: failure.suggestions });
+        return fail(err);
       }
     }
     // --- end of --in-cluster
     const { parseRecvConfig } = await import('../config.js');
-    const { runRecv, describeFailure } = await import('../run.js');
+    const { runRecv } = await import('../run.js');
     let config: ReturnType<typeof parseRecvConfig>;
     try {
       config = parseRecvConfig(flags);
     } catch (err) {
-      const failure = describeFailure(err);
-      this.error(failure.message, { exit: failure.exit, suggestions: failure.suggestions });
+      return fail(err);
     }
     try {
-      return await runRecv(config, {
-        log: (line) => process.stderr.write(`${line}\n`),
-        onSignal: (handler) => {
-          process.on('SIGINT', handler);
-          process.on('SIGTERM', handler);
-          return () => {
-            process.off('SIGINT', handler);
-            process.off('SIGTERM', handler);
-          };
-        },
-        hardExit: (code) => process.exit(code),
-        version: this.config.version,
-        // The live view needs a terminal on both ends; otherwise recv runs headless.
-        ...(!config.headless && process.stdout.isTTY && process.stdin.isTTY
-          ? { terminal: { input: process.stdin, output: process.stdout, term: process.env['TERM'] } }
-          : {}),
-      });
+      // The live view needs a terminal on both ends; otherwise recv runs headless.
+      return await runRecv(config, { ...processIo(this.config.version), ...liveTerminal(config.headless) });
     } catch (err) {
-      const failure = describeFailure(err);
-      this.error(failure.message, { exit: failure.exit, suggestions: failure.suggestions });
+      return fail(err);
     }
   }
+}
+
+/** What both run modes take from the process: stderr lines, SIGINT/SIGTERM, the hard exit. */
+function processIo(version: string) {
+  return {
+    log: (line: string) => {
+      process.stderr.write(`${line}\n`);
+    },
+    onSignal: (handler: (signal: NodeJS.Signals) => void) => {
+      process.on('SIGINT', handler);
+      process.on('SIGTERM', handler);
+      return () => {
+        process.off('SIGINT', handler);
+        process.off('SIGTERM', handler);
+      };
+    },
+    hardExit: (code: number): never => process.exit(code),
+    version,
+  };
+}
+
+/** The terminal for the live view when not headless and both ends are a TTY; otherwise nothing. */
+function liveTerminal(headless: boolean) {
+  return !headless && process.stdout.isTTY && process.stdin.isTTY
+    ? { terminal: { input: process.stdin, output: process.stdout, term: process.env['TERM'] } }
+    : {};
 }
