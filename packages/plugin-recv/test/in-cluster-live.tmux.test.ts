@@ -5,11 +5,9 @@
 // Lines pushed to the pod show up with their stats and top talkers; a broken forward is shown and
 // recovered from; q stops the pod's receiver, copies the capture back and deletes the run. Ctrl+C then
 // Ctrl+C again while the pod is stopping exits at once, listing what is left, on the normal screen.
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { CaptureWriter, readEntries } from '@logtap/capture';
 import { type KubeTestServer, type StoreEvent, startKubeTestServer } from '@logtap/kube-testserver';
@@ -21,6 +19,7 @@ import { LiveFeed } from '../src/live-feed.js';
 import { writerSink } from '../src/sink.js';
 import { tapSink } from '../src/tap.js';
 import { BIN, removeDir, tempDir } from './helpers.js';
+import { runReceiverPod } from './receiver-pod.js';
 
 /** A TCP hop in front of the pod's port 3100 that the test can cut (a broken forward) and restore. */
 class Hop {
@@ -102,23 +101,7 @@ class LivePod {
     });
     const { server } = this;
     server.streams.forwardPort(ns, pod, 3100, { host: '127.0.0.1', port: await this.hop.listen() });
-    server.streams.onExec(ns, pod, async ({ container, command, stdout, stderr }) => {
-      if (container === 'receiver' && command[0] === 'node' && command[2] === "process.kill(1, 'SIGTERM')") {
-        if (this.stuckStop) return 0;
-        void this.receiver!.close().then(() => server.logs.terminateContainer(ns, pod, 'receiver', 0));
-        return 0;
-      }
-      if (container === 'capture' && command[0] === 'tar') {
-        const args = command.slice(1).map((a) => (a === '/data/capture' ? join(this.podDir, 'capture') : a));
-        const tar = spawn('tar', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-        tar.stderr.pipe(stderr, { end: false });
-        await pipeline(tar.stdout, stdout, { end: false });
-        return new Promise<number>((r) => tar.on('close', (code) => r(code ?? 1)));
-      }
-      return 127;
-    });
-    server.logs.startContainer(ns, pod, 'receiver');
-    server.logs.startContainer(ns, pod, 'capture');
+    runReceiverPod(server, ns, pod, this.podDir, () => (this.stuckStop ? undefined : this.receiver!.close()));
   }
 }
 

@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { CaptureWriter, readEntries } from '@logtap/capture';
 import { type KubeTestServer, type StoreEvent, startKubeTestServer } from '@logtap/kube-testserver';
 import { Receiver } from '@logtap/receiver';
+import { writerSink } from '../src/sink.js';
 import { BIN, type Exit, removeDir, runCli, tempDir, waitFor } from './helpers.js';
+import { runReceiverPod } from './receiver-pod.js';
 
 /**
  * The kubelet and container runtime for the receiver pod: when the pod is created, a REAL receiver (the
@@ -38,44 +39,14 @@ class ReceiverPod {
       flushInterval: 20,
     });
     this.receiver = await Receiver.start({
-      sink: {
-        append: (entries) => writer.append(entries),
-        stats: () => {
-          const s = writer.stats();
-          return {
-            linesWritten: s.writtenLines,
-            bytesWritten: s.writtenBytes,
-            pendingBytes: s.pendingBytes,
-            diskBytes: s.diskBytes,
-            rotations: s.rotations,
-            evictions: s.evictions.files,
-          };
-        },
-        flush: () => writer.flush(),
-        close: () => writer.close(),
-      },
+      sink: writerSink(writer),
       queueBytes: 16 << 20,
       host: '127.0.0.1',
       port: 0,
     });
     const { server } = this;
     server.streams.forwardPort(ns, pod, 3100, { host: '127.0.0.1', port: this.receiver.address().port });
-    server.streams.onExec(ns, pod, async ({ container, command, stdout, stderr }) => {
-      if (container === 'receiver' && command[0] === 'node' && command[2] === "process.kill(1, 'SIGTERM')") {
-        void this.receiver!.close().then(() => server.logs.terminateContainer(ns, pod, 'receiver', 0));
-        return 0;
-      }
-      if (container === 'capture' && command[0] === 'tar') {
-        const args = command.slice(1).map((a) => (a === '/data/capture' ? join(this.podDir, 'capture') : a));
-        const tar = spawn('tar', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-        tar.stderr.pipe(stderr, { end: false });
-        await pipeline(tar.stdout, stdout, { end: false });
-        return new Promise<number>((r) => tar.on('close', (code) => r(code ?? 1)));
-      }
-      return 127;
-    });
-    server.logs.startContainer(ns, pod, 'receiver');
-    server.logs.startContainer(ns, pod, 'capture');
+    runReceiverPod(server, ns, pod, this.podDir, () => this.receiver!.close());
   }
 }
 
